@@ -1,0 +1,16 @@
+//! Changesets for cargo relflow: intent and decisions. Does no IO.
+//!
+//! Parses and writes `.changeset/*.md` files in the format of the JavaScript Changesets tool
+//! ([`changeset`]), reads `.changeset/config.json` and `pre.json` from text ([`changesets_config`],
+//! [`pre`]), and computes the release plan. Callers pass in text and package lists; nothing here
+//! touches the filesystem, git or the network.
+
+pub mod bump;
+pub mod changeset;
+pub mod plan_config;
+pub mod pre;
+
+pub use bump::Bump;
+pub use changeset::{Changeset, ChangesetRelease};
+pub use plan_config::PlanConfig;
+pub use pre::{PreMode, PreState};
