@@ -7,8 +7,12 @@
 
 pub mod bump;
 pub mod changeset;
+pub mod changesets_config;
+pub mod parse;
+pub mod plan;
 pub mod plan_config;
 pub mod pre;
+pub mod write;
 
 pub use bump::Bump;
 pub use changeset::{Changeset, ChangesetRelease};

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod discover;
 pub mod model;
 pub mod names;
+pub mod pep440;
 
 pub use diag::InputError;
 pub use model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};

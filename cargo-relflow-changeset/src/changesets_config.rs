@@ -1,0 +1,1 @@
+//! changesets_config

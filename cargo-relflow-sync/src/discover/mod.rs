@@ -1,0 +1,4 @@
+//! Finding every package of the repository.
+
+pub mod npm;
+pub mod python;

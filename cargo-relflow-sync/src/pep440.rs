@@ -1,0 +1,1 @@
+//! Version text per ecosystem: semver <-> PEP 440.
