@@ -6,12 +6,15 @@
 //! touches the filesystem, git or the network.
 
 pub mod bump;
+pub mod changed;
 pub mod changeset;
 pub mod changesets_config;
 pub mod parse;
 pub mod plan;
 pub mod plan_config;
 pub mod pre;
+pub mod range;
+pub mod status;
 pub mod write;
 
 pub use bump::Bump;

@@ -1,1 +1,537 @@
-//! Configuration.
+//! relflow's own configuration: `relflow.toml`, or `[workspace.metadata.relflow]` in the root
+//! Cargo.toml.
+//!
+//! Parsing is strict: an unknown key or a value of the wrong type is an [`InputError`] that names
+//! the file, the key and the line. Names in the configuration are checked against the discovered
+//! packages later, by [`RelflowConfig::check_names`], since discovery itself depends on the
+//! configuration (`[python] paths`, generic packages).
+
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{names, InputError, Package};
+
+/// The name of the configuration file at the repository root.
+pub const CONFIG_FILE: &str = "relflow.toml";
+
+/// The whole configuration. Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelflowConfig {
+    /// The branch `check` and `changeset add` compare against (default `main`).
+    pub base_branch: Option<String>,
+    /// Groups of packages that always share one version.
+    #[serde(default)]
+    pub fixed: Vec<Vec<Spanned<String>>>,
+    /// Groups of packages whose released members share the highest version.
+    #[serde(default)]
+    pub linked: Vec<Vec<Spanned<String>>>,
+    /// Packages that are never released (names or globs).
+    #[serde(default)]
+    pub ignore: Vec<Spanned<String>>,
+    /// `patch` or `minor`: which releases rewrite requirements that still match.
+    pub update_internal_dependencies: Option<UpdateInternalDependencies>,
+    /// The tag name template, with `{name}` and `{version}`.
+    pub tag_format: Option<String>,
+    /// Whether unpublished packages are versioned and tagged; wins over `.changeset/config.json`.
+    pub private_packages: Option<PrivatePackagesConfig>,
+    /// Python settings.
+    #[serde(default)]
+    pub python: PythonConfig,
+    /// Changelog settings.
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
+    /// Per-package settings, and generic packages.
+    #[serde(default, rename = "package")]
+    pub packages: Vec<PackageConfig>,
+    /// Other files that carry a package's version.
+    #[serde(default)]
+    pub sync: Vec<SyncConfig>,
+}
+
+/// `update_internal_dependencies`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpdateInternalDependencies {
+    /// Every release of a dependency rewrites the requirement.
+    Patch,
+    /// Only minor and major releases rewrite a requirement that still matches.
+    Minor,
+}
+
+/// `private_packages = { version = true, tag = true }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivatePackagesConfig {
+    /// Unpublished packages get new versions.
+    pub version: bool,
+    /// Unpublished packages get tags.
+    pub tag: bool,
+}
+
+/// `[python]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PythonConfig {
+    /// Directories or globs of directories that hold a pyproject.toml.
+    pub paths: Option<Vec<String>>,
+    /// Where `publish` uploads.
+    pub repository_url: Option<String>,
+    /// The PEP 503 simple index `publish` reads.
+    pub index_url: Option<String>,
+    /// The build command as an argument list.
+    pub build: Option<Vec<String>>,
+}
+
+/// `[changelog]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogConfig {
+    /// A git-cliff configuration file, relative to the repository root.
+    pub cliff: Option<String>,
+    /// Add conventional commits that touched a package to its changelog.
+    #[serde(default)]
+    pub conventional_commits: bool,
+    /// git-cliff's `header` template.
+    pub header: Option<String>,
+    /// git-cliff's `body` template.
+    pub body: Option<String>,
+    /// git-cliff's `footer` template.
+    pub footer: Option<String>,
+    /// git-cliff's `trim`.
+    pub trim: Option<bool>,
+}
+
+/// One `[[package]]` entry: settings for a discovered package, or, with `path` and
+/// `version_file`, a generic package.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageConfig {
+    /// The package's name (plain or qualified).
+    pub name: Spanned<String>,
+    /// Packages that must be published before this one, in any ecosystem.
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    /// Where its changelog is written, relative to the repository root.
+    pub changelog: Option<String>,
+    /// `false` to never publish it.
+    pub publish: Option<bool>,
+    /// A generic package's directory.
+    pub path: Option<String>,
+    /// A generic package's version file, relative to its directory.
+    pub version_file: Option<String>,
+    /// A JSON pointer to the version in `version_file`.
+    pub json: Option<String>,
+    /// A dotted TOML path to the version in `version_file`.
+    pub toml: Option<String>,
+    /// A regex with a named group `version` that finds it in `version_file`.
+    pub regex: Option<String>,
+}
+
+/// `[[sync]]`: another file that carries a package's version.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    /// The package whose version is written.
+    pub package: Spanned<String>,
+    /// The file, relative to the repository root.
+    pub file: String,
+    /// A JSON pointer to the version in the file (`/version`).
+    pub json: Option<String>,
+    /// A dotted TOML path to the version in the file (`package.metadata.version`).
+    pub toml: Option<String>,
+    /// A regex with a named group `version`.
+    pub regex: Option<String>,
+}
+
+/// Where a version is inside a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Locator {
+    /// A JSON pointer.
+    Json(String),
+    /// A dotted TOML path.
+    Toml(String),
+    /// A regex with a named group `version`.
+    Regex(String),
+}
+
+impl PackageConfig {
+    /// The one locator given, or `None` when there is none or more than one.
+    pub fn locator(&self) -> Option<Locator> {
+        locator(self.json.as_ref(), self.toml.as_ref(), self.regex.as_ref())
+    }
+}
+
+impl SyncConfig {
+    /// The one locator given, or `None` when there is none or more than one.
+    pub fn locator(&self) -> Option<Locator> {
+        locator(self.json.as_ref(), self.toml.as_ref(), self.regex.as_ref())
+    }
+}
+
+fn locator(
+    json: Option<&String>,
+    toml: Option<&String>,
+    regex: Option<&String>,
+) -> Option<Locator> {
+    match (json, toml, regex) {
+        (Some(pointer), None, None) => Some(Locator::Json(pointer.clone())),
+        (None, Some(path), None) => Some(Locator::Toml(path.clone())),
+        (None, None, Some(regex)) => Some(Locator::Regex(regex.clone())),
+        _ => None,
+    }
+}
+
+/// Where the configuration came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigSource {
+    /// The file, relative to the repository root.
+    pub path: Utf8PathBuf,
+    /// Its text, to turn spans into lines.
+    pub text: String,
+}
+
+/// The configuration and where it came from (`None` when there is no configuration).
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    /// The parsed configuration (all defaults when there is none).
+    pub config: RelflowConfig,
+    /// The file it came from.
+    pub source: Option<ConfigSource>,
+}
+
+/// Parses `relflow.toml` text.
+pub fn parse_relflow_toml(text: &str, path: &Utf8Path) -> Result<RelflowConfig, InputError> {
+    let config: RelflowConfig = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+    config.validate(text, path)?;
+    Ok(config)
+}
+
+/// Parses `[workspace.metadata.relflow]` out of a root Cargo.toml's text, if present.
+pub fn parse_cargo_metadata_table(
+    text: &str,
+    path: &Utf8Path,
+) -> Result<Option<RelflowConfig>, InputError> {
+    #[derive(Deserialize)]
+    struct Root {
+        workspace: Option<Workspace>,
+    }
+    #[derive(Deserialize)]
+    struct Workspace {
+        metadata: Option<Metadata>,
+    }
+    #[derive(Deserialize)]
+    struct Metadata {
+        relflow: Option<RelflowConfig>,
+    }
+    let root: Root = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
+    let config = root
+        .workspace
+        .and_then(|w| w.metadata)
+        .and_then(|m| m.relflow);
+    if let Some(config) = &config {
+        config.validate(text, path)?;
+    }
+    Ok(config)
+}
+
+/// Reads the configuration of the repository at `root`: `relflow.toml` or the root Cargo.toml's
+/// `[workspace.metadata.relflow]`; both at once is an error.
+pub fn load(root: &Utf8Path) -> Result<LoadedConfig, InputError> {
+    let toml_path = Utf8PathBuf::from(CONFIG_FILE);
+    let from_file = match read_optional(&root.join(CONFIG_FILE))? {
+        Some(text) => Some((parse_relflow_toml(&text, &toml_path)?, text)),
+        None => None,
+    };
+    let cargo_path = Utf8PathBuf::from("Cargo.toml");
+    let from_cargo = match read_optional(&root.join("Cargo.toml"))? {
+        Some(text) if text.contains("relflow") => {
+            parse_cargo_metadata_table(&text, &cargo_path)?.map(|c| (c, text))
+        }
+        _ => None,
+    };
+    match (from_file, from_cargo) {
+        (Some(_), Some(_)) => Err(InputError::in_file(
+            &cargo_path,
+            "relflow is configured twice: in `relflow.toml` and in `[workspace.metadata.relflow]`",
+        )
+        .with_hint("keep one of them")),
+        (Some((config, text)), None) => Ok(LoadedConfig {
+            config,
+            source: Some(ConfigSource {
+                path: toml_path,
+                text,
+            }),
+        }),
+        (None, Some((config, text))) => Ok(LoadedConfig {
+            config,
+            source: Some(ConfigSource {
+                path: cargo_path,
+                text,
+            }),
+        }),
+        (None, None) => Ok(LoadedConfig::default()),
+    }
+}
+
+/// Reads a file that may be absent.
+pub fn read_optional(path: &Utf8Path) -> Result<Option<String>, InputError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(InputError::in_file(
+            path,
+            format!("failed to read `{path}`: {e}"),
+        )),
+    }
+}
+
+impl RelflowConfig {
+    /// Checks what types alone cannot: one locator per `[[sync]]`, generic packages complete.
+    fn validate(&self, text: &str, path: &Utf8Path) -> Result<(), InputError> {
+        for sync in &self.sync {
+            if sync.locator().is_none() {
+                return Err(InputError::in_file(
+                    path,
+                    format!(
+                        "`[[sync]]` for `{}` needs exactly one of `json`, `toml` or `regex`",
+                        sync.package.get_ref()
+                    ),
+                )
+                .at_offset(text, sync.package.span().start));
+            }
+            if let Some(Locator::Regex(pattern)) = sync.locator() {
+                check_regex(&pattern, text, path, sync.package.span().start)?;
+            }
+        }
+        for package in &self.packages {
+            let at = package.name.span().start;
+            let generic = package.path.is_some() || package.version_file.is_some();
+            if !generic {
+                continue;
+            }
+            if package.path.is_none() || package.version_file.is_none() {
+                return Err(InputError::in_file(
+                    path,
+                    format!(
+                        "generic package `{}` needs both `path` and `version_file`",
+                        package.name.get_ref()
+                    ),
+                )
+                .at_offset(text, at));
+            }
+            match package.locator() {
+                Some(Locator::Regex(pattern)) => check_regex(&pattern, text, path, at)?,
+                Some(_) => {}
+                None => {
+                    return Err(InputError::in_file(
+                        path,
+                        format!(
+                            "generic package `{}` needs exactly one of `json`, `toml` or `regex`",
+                            package.name.get_ref()
+                        ),
+                    )
+                    .at_offset(text, at))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks every package name the configuration mentions against the discovered packages.
+    /// Group and ignore entries may be globs, which must match at least one package.
+    pub fn check_names(
+        &self,
+        packages: &[Package],
+        source: &ConfigSource,
+    ) -> Result<(), InputError> {
+        let exact = |name: &Spanned<String>, key: &str| -> Result<(), InputError> {
+            names::resolve(packages, name.get_ref())
+                .map(|_| ())
+                .map_err(|e| {
+                    let mut error =
+                        InputError::in_file(&source.path, format!("`{key}`: {}", e.message))
+                            .at_offset(&source.text, name.span().start);
+                    error.hint = e.hint;
+                    error
+                })
+        };
+        let pattern = |name: &Spanned<String>, key: &str| -> Result<(), InputError> {
+            let written = name.get_ref().trim_start_matches('!');
+            if !is_glob(written) {
+                return exact(name, key);
+            }
+            let matcher = glob_matcher(written).map_err(|message| {
+                InputError::in_file(&source.path, format!("`{key}`: {message}"))
+                    .at_offset(&source.text, name.span().start)
+            })?;
+            if packages.iter().any(|p| matcher.is_match(&p.name)) {
+                Ok(())
+            } else {
+                Err(InputError::in_file(
+                    &source.path,
+                    format!("`{key}`: the pattern `{written}` matches no package"),
+                )
+                .at_offset(&source.text, name.span().start))
+            }
+        };
+        for group in &self.fixed {
+            group.iter().try_for_each(|n| pattern(n, "fixed"))?;
+        }
+        for group in &self.linked {
+            group.iter().try_for_each(|n| pattern(n, "linked"))?;
+        }
+        self.ignore.iter().try_for_each(|n| pattern(n, "ignore"))?;
+        for package in &self.packages {
+            exact(&package.name, "package.name")?;
+            package
+                .depends_on
+                .iter()
+                .try_for_each(|n| exact(n, "package.depends_on"))?;
+        }
+        self.sync
+            .iter()
+            .try_for_each(|s| exact(&s.package, "sync.package"))
+    }
+
+    /// The `[[package]]` entries that declare generic packages.
+    pub fn generic_packages(&self) -> impl Iterator<Item = &PackageConfig> {
+        self.packages
+            .iter()
+            .filter(|p| p.path.is_some() && p.version_file.is_some())
+    }
+}
+
+/// Whether a name written in a group or `ignore` is a glob rather than a name.
+pub fn is_glob(written: &str) -> bool {
+    written.contains(['*', '?', '[', '{'])
+}
+
+/// A matcher with picomatch's rules for package names: `*` stops at `/`.
+pub fn glob_matcher(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid glob `{pattern}`: {e}"))
+}
+
+fn check_regex(pattern: &str, text: &str, path: &Utf8Path, at: usize) -> Result<(), InputError> {
+    let regex = regex::Regex::new(pattern).map_err(|e| {
+        InputError::in_file(path, format!("invalid regex `{pattern}`: {e}")).at_offset(text, at)
+    })?;
+    if regex.capture_names().flatten().any(|n| n == "version") {
+        Ok(())
+    } else {
+        Err(InputError::in_file(
+            path,
+            format!("the regex `{pattern}` has no group named `version`"),
+        )
+        .at_offset(text, at)
+        .with_hint("write the version part as `(?<version>...)`"))
+    }
+}
+
+fn toml_error(error: &toml::de::Error, text: &str, path: &Utf8Path) -> InputError {
+    let message = error.message().trim_end_matches('\n').replace('\n', "; ");
+    let mut input = InputError::in_file(path, format!("invalid configuration: {message}"));
+    if let Some(span) = error.span() {
+        input = input.at_offset(text, span.start);
+    }
+    if message.starts_with("unknown field") {
+        input = input.with_hint("see the configuration keys in the README");
+    }
+    input
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<RelflowConfig, InputError> {
+        parse_relflow_toml(text, Utf8Path::new("relflow.toml"))
+    }
+
+    #[test]
+    fn full_config_parses() {
+        let config = parse(
+            r#"
+base_branch = "develop"
+fixed = [["core", "npm:@acme/web"]]
+ignore = ["internal-*"]
+update_internal_dependencies = "minor"
+tag_format = "v{version}"
+private_packages = { version = true, tag = false }
+
+[python]
+paths = ["py/*"]
+
+[changelog]
+conventional_commits = true
+
+[[package]]
+name = "server"
+path = "services/server"
+version_file = "version.go"
+regex = 'Version = "(?<version>[^"]+)"'
+depends_on = ["core"]
+
+[[sync]]
+package = "app"
+file = "src-tauri/tauri.conf.json"
+json = "/version"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.base_branch.as_deref(), Some("develop"));
+        assert_eq!(config.fixed[0][1].get_ref(), "npm:@acme/web");
+        assert_eq!(config.generic_packages().count(), 1);
+        assert_eq!(
+            config.sync[0].locator(),
+            Some(Locator::Json("/version".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_line() {
+        let error = parse("base_branch = \"main\"\nfixd = []\n").unwrap_err();
+        assert!(error.message.contains("unknown field `fixd`"), "{error}");
+        assert_eq!(error.line, Some(2));
+    }
+
+    #[test]
+    fn wrong_type_names_line() {
+        let error = parse("\n\nupdate_internal_dependencies = \"major\"\n").unwrap_err();
+        assert!(error.message.contains("major"), "{error}");
+        assert_eq!(error.line, Some(3));
+        let error = parse("fixed = \"core\"\n").unwrap_err();
+        assert_eq!(error.line, Some(1));
+    }
+
+    #[test]
+    fn sync_needs_one_locator_and_a_version_group() {
+        let error = parse("[[sync]]\npackage = \"a\"\nfile = \"x\"\n").unwrap_err();
+        assert!(error.message.contains("exactly one of"), "{error}");
+        assert_eq!(error.line, Some(2));
+        let error =
+            parse("[[sync]]\npackage = \"a\"\nfile = \"x\"\nregex = 'v(\\d+)'\n").unwrap_err();
+        assert!(
+            error.message.contains("no group named `version`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn cargo_metadata_table() {
+        let text = "[workspace]\nmembers = []\n\n[workspace.metadata.relflow]\nbase_branch = \"trunk\"\nbogus = 1\n";
+        let error = parse_cargo_metadata_table(text, Utf8Path::new("Cargo.toml")).unwrap_err();
+        assert_eq!(error.line, Some(6));
+        let text =
+            "[workspace]\nmembers = []\n[workspace.metadata.relflow]\nbase_branch = \"trunk\"\n";
+        let config = parse_cargo_metadata_table(text, Utf8Path::new("Cargo.toml"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(config.base_branch.as_deref(), Some("trunk"));
+    }
+}

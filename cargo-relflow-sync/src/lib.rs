@@ -11,6 +11,8 @@ pub mod discover;
 pub mod model;
 pub mod names;
 pub mod pep440;
+pub mod txn;
+pub mod version_file;
 
 pub use diag::InputError;
 pub use model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};

@@ -52,7 +52,7 @@ fn unknown(packages: &[Package], written: &str) -> InputError {
         .map(|p| format!("`{}`", p.qualified_name()))
         .collect();
     if close.is_empty() {
-        error.with_hint("`cargo relflow changeset status -v` lists every package relflow found")
+        error.with_hint("`cargo relflow list` shows every package relflow found")
     } else {
         error.with_hint(format!("did you mean {}?", close.join(" or ")))
     }

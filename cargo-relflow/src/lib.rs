@@ -1,1 +1,14 @@
-//! stub
+//! cargo relflow: release polyglot monorepos with changesets.
+//!
+//! The binary's commands live in [`cmd`]; they read the repository through [`repo`] and git
+//! through [`git`], and print only through [`ui::Ui`]. The same functions are the library API a
+//! user's own `cargo xtask release` calls: [`repo::Repo::open`] finds the packages, the
+//! configuration and the pending changesets.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod git;
+pub mod plugin;
+pub mod repo;
+pub mod ui;

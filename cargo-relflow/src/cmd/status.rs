@@ -1,0 +1,85 @@
+//! `cargo relflow changeset status`: the release plan `version` would apply now.
+
+use camino::Utf8Path;
+use cargo_relflow_changeset::changed::packages_needing_release;
+use cargo_relflow_changeset::plan::plan;
+use cargo_relflow_changeset::{status, Changeset};
+use cargo_relflow_sync::InputError;
+
+use crate::cli::{StatusArgs, StatusFormat};
+use crate::error::{Failure, Outcome};
+use crate::repo::Repo;
+use crate::ui::Ui;
+
+/// Prints the plan; exits 1, as Changesets does, when packages changed but no changeset exists.
+pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let repo = Repo::open(start)?;
+    let mut files = repo.read_changesets()?;
+    let base = match &args.since {
+        Some(since) => {
+            if !crate::git::ref_exists(repo.root(), since) {
+                return Err(InputError::new(format!("unknown git revision `{since}`"))
+                    .with_hint("pass a branch, tag or commit that exists, e.g. `--since main`")
+                    .into());
+            }
+            Some(since.clone())
+        }
+        None => {
+            let base = repo.base_branch();
+            crate::git::ref_exists(repo.root(), &base).then_some(base)
+        }
+    };
+    let changed = match &base {
+        Some(base) => Some(crate::git::changed_files_since(repo.root(), base)?),
+        None => {
+            ui.verbose("the base branch does not exist: not checking for changed packages");
+            None
+        }
+    };
+    if args.since.is_some() {
+        if let Some(changed) = &changed {
+            files.retain(|f| changed.contains(&f.path));
+        }
+    }
+    let changesets: Vec<Changeset> = files.into_iter().map(|f| f.changeset).collect();
+    let config = repo.plan_config();
+    let release_plan = plan(
+        repo.packages(),
+        &changesets,
+        &config,
+        repo.pre.as_ref(),
+        None,
+    )
+    .map_err(InputError::from)?;
+    for warning in &release_plan.warnings {
+        ui.warn(warning);
+    }
+    let packages = repo.packages();
+    match args.format {
+        StatusFormat::Json => {
+            let value = status::to_json(packages, &release_plan, &changesets);
+            let text = serde_json::to_string_pretty(&value).map_err(anyhow::Error::from)?;
+            ui.data(&text);
+        }
+        StatusFormat::Markdown => ui.data(&status::to_markdown(packages, &release_plan)),
+        StatusFormat::Human => ui.data(&status::to_human(packages, &release_plan)),
+    }
+    if let Some(changed) = changed {
+        let needing = packages_needing_release(
+            packages,
+            &config,
+            &repo.changed_file_patterns(),
+            changed.iter().map(|p| p.as_path()),
+        )?;
+        if !needing.is_empty() && release_plan.changesets.is_empty() {
+            ui.error_line(
+                "Some packages have been changed but no changesets were found. Run `cargo relflow changeset` to resolve this error.",
+            );
+            ui.error_line(
+                "If this change doesn't need a release, run `cargo relflow changeset --empty`.",
+            );
+            return Ok(Outcome::No);
+        }
+    }
+    Ok(Outcome::Yes)
+}

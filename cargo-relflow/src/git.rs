@@ -1,0 +1,58 @@
+//! Git facts as plain data: changed paths since a ref.
+
+use std::process::Command;
+
+use anyhow::{bail, Context};
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// Runs git in `root` and returns its stdout.
+fn git(root: &Utf8Path, args: &[&str]) -> anyhow::Result<String> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .output()
+        .with_context(|| format!("failed to run `git {}`", args.join(" ")))?;
+    if !output.status.success() {
+        bail!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    String::from_utf8(output.stdout).context("git printed non-UTF-8 output")
+}
+
+/// Whether `reference` names a commit in the repository at `root`.
+pub fn ref_exists(root: &Utf8Path, reference: &str) -> bool {
+    git(
+        root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{reference}^{{commit}}"),
+        ],
+    )
+    .is_ok()
+}
+
+/// The files changed since the merge-base of `base` and HEAD: committed, staged, unstaged and
+/// untracked (not ignored), relative to `root`.
+pub fn changed_files_since(root: &Utf8Path, base: &str) -> anyhow::Result<Vec<Utf8PathBuf>> {
+    let merge_base = git(root, &["merge-base", base, "HEAD"])?;
+    let merge_base = merge_base.trim();
+    let mut files: Vec<Utf8PathBuf> =
+        git(root, &["diff", "--name-only", "--no-relative", merge_base])?
+            .lines()
+            .map(Utf8PathBuf::from)
+            .collect();
+    files.extend(
+        git(root, &["ls-files", "--others", "--exclude-standard"])?
+            .lines()
+            .map(Utf8PathBuf::from),
+    );
+    files.sort();
+    files.dedup();
+    Ok(files)
+}

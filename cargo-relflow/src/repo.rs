@@ -1,0 +1,210 @@
+//! The repository on disk: packages, configuration, pending changesets.
+
+use camino::{Utf8Path, Utf8PathBuf};
+use cargo_relflow_changeset::changesets_config::{parse_changesets_config, ChangesetsConfig};
+use cargo_relflow_changeset::parse::{is_changeset_file_name, parse_changeset};
+use cargo_relflow_changeset::plan_config::{PrivatePackages, UpdateInternalDependencies};
+use cargo_relflow_changeset::pre::{parse_pre_state, PreState};
+use cargo_relflow_changeset::{Changeset, PlanConfig};
+use cargo_relflow_sync::config;
+use cargo_relflow_sync::config::read_optional;
+use cargo_relflow_sync::discover::{self, Workspace};
+use cargo_relflow_sync::{names, InputError, Package};
+
+use crate::error::Failure;
+
+/// The folder that holds changesets.
+pub const CHANGESET_DIR: &str = ".changeset";
+
+/// Everything relflow reads from a repository before it decides anything.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// The packages and relflow.toml.
+    pub workspace: Workspace,
+    /// `.changeset/config.json`, when present.
+    pub changesets_config: Option<ChangesetsConfig>,
+    /// `.changeset/pre.json`, when present.
+    pub pre: Option<PreState>,
+}
+
+/// A changeset and the file it came from.
+#[derive(Debug, Clone)]
+pub struct ChangesetFile {
+    /// The file, relative to the repository root.
+    pub path: Utf8PathBuf,
+    /// What it says.
+    pub changeset: Changeset,
+}
+
+impl Repo {
+    /// Finds the repository containing `start` and reads its packages and configuration.
+    pub fn open(start: &Utf8Path) -> Result<Repo, Failure> {
+        let root = discover::find_root(start)?;
+        let workspace = discover::discover(&root)?;
+        let config_path = Utf8PathBuf::from(CHANGESET_DIR).join("config.json");
+        let changesets_config = read_optional(&root.join(&config_path))?
+            .map(|text| parse_changesets_config(&text, &config_path))
+            .transpose()?;
+        let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
+        let pre = read_optional(&root.join(&pre_path))?
+            .map(|text| parse_pre_state(&text, &pre_path))
+            .transpose()?;
+        Ok(Repo {
+            workspace,
+            changesets_config,
+            pre,
+        })
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Utf8Path {
+        &self.workspace.root
+    }
+
+    /// The packages.
+    pub fn packages(&self) -> &[Package] {
+        &self.workspace.packages
+    }
+
+    /// The base branch: relflow.toml's, else `.changeset/config.json`'s, else `main`.
+    pub fn base_branch(&self) -> String {
+        self.workspace
+            .config
+            .config
+            .base_branch
+            .clone()
+            .or_else(|| {
+                self.changesets_config
+                    .as_ref()
+                    .map(|c| c.base_branch.clone())
+            })
+            .unwrap_or_else(|| "main".to_owned())
+    }
+
+    /// The plan settings: `.changeset/config.json` (Changesets v3 defaults), with relflow.toml's
+    /// keys winning where set. Without a config.json, unpublished packages are versioned and
+    /// tagged (SPEC 3.1).
+    pub fn plan_config(&self) -> PlanConfig {
+        let mut plan = self.changesets_config.as_ref().map_or_else(
+            || PlanConfig {
+                private_packages: PrivatePackages {
+                    version: true,
+                    tag: true,
+                },
+                ..PlanConfig::default()
+            },
+            ChangesetsConfig::plan_config,
+        );
+        let relflow = &self.workspace.config.config;
+        let names = |group: &Vec<toml::Spanned<String>>| -> Vec<String> {
+            group.iter().map(|n| n.get_ref().clone()).collect()
+        };
+        if !relflow.fixed.is_empty() {
+            plan.fixed = relflow.fixed.iter().map(names).collect();
+        }
+        if !relflow.linked.is_empty() {
+            plan.linked = relflow.linked.iter().map(names).collect();
+        }
+        if !relflow.ignore.is_empty() {
+            plan.ignore = names(&relflow.ignore);
+        }
+        if let Some(update) = relflow.update_internal_dependencies {
+            plan.update_internal_dependencies = match update {
+                config::UpdateInternalDependencies::Patch => UpdateInternalDependencies::Patch,
+                config::UpdateInternalDependencies::Minor => UpdateInternalDependencies::Minor,
+            };
+        }
+        if let Some(private) = relflow.private_packages {
+            plan.private_packages = PrivatePackages {
+                version: private.version,
+                tag: private.tag,
+            };
+        }
+        plan
+    }
+
+    /// `changedFilePatterns` of `.changeset/config.json` (default `["**"]`).
+    pub fn changed_file_patterns(&self) -> Vec<String> {
+        self.changesets_config.as_ref().map_or_else(
+            || vec!["**".to_owned()],
+            |c| c.changed_file_patterns.clone(),
+        )
+    }
+
+    /// The `.changeset` folder, or an error with a hint when it is missing.
+    pub fn changeset_dir(&self) -> Result<Utf8PathBuf, InputError> {
+        let dir = self.root().join(CHANGESET_DIR);
+        if dir.is_dir() {
+            Ok(dir)
+        } else {
+            Err(
+                InputError::new("There is no .changeset directory in this project")
+                    .with_path(self.root())
+                    .with_hint("run `cargo relflow init` to create it"),
+            )
+        }
+    }
+
+    /// Reads every changeset (`.changeset/*.md`, then `.changeset/pre/*.md`) in file-name byte
+    /// order, and checks that each names known packages.
+    pub fn read_changesets(&self) -> Result<Vec<ChangesetFile>, InputError> {
+        let dir = self.changeset_dir()?;
+        let mut files = read_dir_changesets(&dir, "")?;
+        let pre_dir = dir.join("pre");
+        if pre_dir.is_dir() {
+            files.extend(read_dir_changesets(&pre_dir, "pre/")?);
+        }
+        for file in &files {
+            for release in &file.changeset.releases {
+                names::resolve(self.packages(), &release.name).map_err(|mut e| {
+                    e.path = Some(file.path.clone());
+                    e.line = Some(release.line);
+                    e
+                })?;
+            }
+        }
+        Ok(files)
+    }
+
+    /// The name to write for a package: plain when unique across ecosystems, else qualified.
+    pub fn written_name(&self, package: &Package) -> String {
+        let same_name = self
+            .packages()
+            .iter()
+            .filter(|p| p.name == package.name)
+            .count();
+        if same_name > 1 {
+            package.qualified_name()
+        } else {
+            package.name.clone()
+        }
+    }
+}
+
+fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetFile>, InputError> {
+    let entries = dir
+        .read_dir_utf8()
+        .map_err(|e| InputError::in_file(dir, format!("failed to read `{dir}`: {e}")))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry =
+            entry.map_err(|e| InputError::in_file(dir, format!("failed to read `{dir}`: {e}")))?;
+        if entry.file_type().is_ok_and(|t| t.is_file()) && is_changeset_file_name(entry.file_name())
+        {
+            names.push(entry.file_name().to_owned());
+        }
+    }
+    names.sort_unstable();
+    let relative_dir = Utf8PathBuf::from(CHANGESET_DIR).join(id_prefix.trim_end_matches('/'));
+    names
+        .into_iter()
+        .map(|name| {
+            let path = relative_dir.join(&name);
+            let text = std::fs::read_to_string(dir.join(&name))
+                .map_err(|e| InputError::in_file(&path, format!("failed to read `{path}`: {e}")))?;
+            let id = format!("{id_prefix}{}", name.trim_end_matches(".md"));
+            let changeset = parse_changeset(&id, &text).map_err(|e| e.into_input_error(&path))?;
+            Ok(ChangesetFile { path, changeset })
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+def answer():\n    return 42

@@ -1,0 +1,268 @@
+//! Bad input: exit code 2, a message naming the file and line, and no file changed.
+
+use relflow_tests::TestRepo;
+
+use crate::changeset_add::mixed_repo;
+
+/// Runs `args`, expects exit 2 with every `needles` in stderr, and checks nothing changed.
+#[track_caller]
+fn rejects(repo: &TestRepo, args: &[&str], needles: &[&str]) {
+    let before = repo.snapshot_tree();
+    let run = repo.relflow(args);
+    run.assert_code(2);
+    for needle in needles {
+        assert!(
+            run.stderr.contains(needle),
+            "missing {needle:?} in:\n{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(repo.snapshot_tree(), before, "files changed on bad input");
+}
+
+#[test]
+fn malformed_front_matter_each_parser_error() {
+    let cases = [
+        ("", "file is empty", None),
+        (
+            "---\n\"a\": minor\n---  fail\n\nx\n",
+            "missing or invalid frontmatter",
+            Some(3),
+        ),
+        (
+            "---\n\"a\": minor\n--\n\nbroken\n",
+            "missing or invalid frontmatter",
+            Some(1),
+        ),
+        (
+            "---\n\"a\": [minor\n---\n\nx\n",
+            "invalid YAML in frontmatter",
+            Some(3),
+        ),
+        (
+            "---\n- a\n---\n\nx\n",
+            "frontmatter must be an object",
+            Some(2),
+        ),
+        (
+            "---\n\"\": minor\n---\n\nx\n",
+            "invalid package name in frontmatter",
+            Some(2),
+        ),
+        (
+            "---\n\"core\": [1]\n---\n\nx\n",
+            "invalid release type for package \"core\"",
+            Some(2),
+        ),
+        (
+            "---\n\"@acme/web\": patch\n\"@acme/web\": minor\n---\n\nx\n",
+            "invalid YAML",
+            None,
+        ),
+    ];
+    for (text, message, line) in cases {
+        let repo = mixed_repo().file(".changeset/bad-file-here.md", text);
+        let location = match line {
+            Some(line) => format!(".changeset/bad-file-here.md:{line}"),
+            None => ".changeset/bad-file-here.md".to_owned(),
+        };
+        rejects(&repo, &["changeset", "status"], &[message, &location]);
+    }
+}
+
+#[test]
+fn bad_bump_in_changeset_and_flag() {
+    let repo = mixed_repo().file(
+        ".changeset/some-bad-bump.md",
+        "---\n\"@acme/web\": patch\n\"npm:core\": mayor\n---\n\nx\n",
+    );
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &[
+            "invalid version type \"mayor\"",
+            ".changeset/some-bad-bump.md:3",
+            "major, minor, patch",
+        ],
+    );
+    let repo = mixed_repo();
+    rejects(
+        &repo,
+        &["changeset", "-p", "@acme/web:mayor", "-m", "x"],
+        &[
+            "unknown bump `mayor` for `@acme/web`",
+            "`major`, `minor`, `patch`, `none`",
+        ],
+    );
+    rejects(
+        &repo,
+        &["changeset", "-p", "@acme/web", "-m", "x"],
+        &["has no bump"],
+    );
+}
+
+#[test]
+fn unknown_package_in_changeset_and_flag() {
+    let repo = mixed_repo().file(
+        ".changeset/unknown-pkg-here.md",
+        "---\n\"@acme/web\": patch\n\"@acme/webb\": minor\n---\n\nx\n",
+    );
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &[
+            "no package named `@acme/webb`",
+            ".changeset/unknown-pkg-here.md:3",
+            "did you mean `npm:@acme/web`?",
+        ],
+    );
+    let repo = mixed_repo();
+    rejects(
+        &repo,
+        &["changeset", "-p", "nothing:patch", "-m", "x"],
+        &["no package named `nothing`"],
+    );
+}
+
+#[test]
+fn ambiguous_name() {
+    let repo = mixed_repo();
+    rejects(
+        &repo,
+        &["changeset", "-p", "core:minor", "-m", "x"],
+        &[
+            "package name `core` is ambiguous",
+            "`cargo:core`, `npm:core`",
+        ],
+    );
+    let repo = mixed_repo().file(
+        ".changeset/ambiguous-name-here.md",
+        "---\ncore: minor\n---\n\nx\n",
+    );
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &["ambiguous", ".changeset/ambiguous-name-here.md:2"],
+    );
+}
+
+#[test]
+fn bad_relflow_toml() {
+    let cases = [
+        (
+            "base_branch = \"main\"\nfixd = [[\"core\"]]\n",
+            "unknown field `fixd`",
+            "relflow.toml:2",
+        ),
+        (
+            "\nupdate_internal_dependencies = 3\n",
+            "invalid configuration",
+            "relflow.toml:2",
+        ),
+        (
+            "fixed = [[\"cargo:core\", \"npm:nope\"]]\n",
+            "no package named `npm:nope`",
+            "relflow.toml:1",
+        ),
+        (
+            "ignore = [\"zz-*\"]\n",
+            "matches no package",
+            "relflow.toml:1",
+        ),
+        (
+            "[[sync]]\npackage = \"@acme/web\"\nfile = \"x.json\"\n",
+            "exactly one of",
+            "relflow.toml:2",
+        ),
+    ];
+    for (text, message, location) in cases {
+        let repo = mixed_repo().file("relflow.toml", text);
+        rejects(&repo, &["changeset", "status"], &[message, location]);
+        rejects(
+            &repo,
+            &["changeset", "-p", "@acme/web:patch", "-m", "x"],
+            &[message, location],
+        );
+    }
+}
+
+#[test]
+fn bad_changesets_config_json() {
+    let repo = mixed_repo().file(
+        ".changeset/config.json",
+        "{\n  \"baseBranch\": \"main\",\n  \"updateInternalDependencies\": \"major\"\n}\n",
+    );
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &["updateInternalDependencies", ".changeset/config.json:3"],
+    );
+}
+
+#[test]
+fn malformed_manifests() {
+    let repo = mixed_repo().file(
+        "js/web/package.json",
+        "{\n  \"name\": \"@acme/web\",\n  \"version\": \"1.0.0\",,\n}\n",
+    );
+    rejects(&repo, &["changeset", "status"], &["js/web/package.json:3"]);
+
+    let repo = mixed_repo().file(
+        "core/Cargo.toml",
+        "[package]\nname = \"core\"\nversion = \n",
+    );
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &["core/Cargo.toml", "invalid Cargo manifest"],
+    );
+
+    let repo = mixed_repo().file(
+        "py/pyproject.toml",
+        "[project]\nname = \"py\"\nversion = \"1.0\nx = 1\n",
+    );
+    rejects(&repo, &["changeset", "status"], &["py/pyproject.toml:3"]);
+}
+
+#[test]
+fn no_changeset_folder() {
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["js/*"] }"#,
+        )
+        .file(
+            "js/web/package.json",
+            r#"{ "name": "web", "version": "1.0.0" }"#,
+        )
+        .commit("initial");
+    rejects(
+        &repo,
+        &["changeset", "status"],
+        &[
+            "There is no .changeset directory in this project",
+            "cargo relflow init",
+        ],
+    );
+    rejects(
+        &repo,
+        &["changeset", "-p", "web:patch", "-m", "x"],
+        &["There is no .changeset directory"],
+    );
+}
+
+#[test]
+fn no_terminal_and_no_packages_is_a_usage_error() {
+    let repo = mixed_repo();
+    rejects(
+        &repo,
+        &["changeset"],
+        &["no packages given and no terminal", "-p NAME:BUMP"],
+    );
+    rejects(
+        &repo,
+        &["changeset", "-p", "@acme/web:patch"],
+        &["no summary given", "-m SUMMARY"],
+    );
+}
