@@ -9,6 +9,7 @@ pub mod bump;
 pub mod changed;
 pub mod changeset;
 pub mod changesets_config;
+pub mod check;
 pub mod parse;
 pub mod plan;
 pub mod plan_config;

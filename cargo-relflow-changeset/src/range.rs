@@ -310,10 +310,14 @@ mod npm {
             parsed.push(parse_comparator(comp)?);
         }
         let joined = parsed.join(" ");
-        let mut comparators: Vec<Comparator> = Vec::new();
+        // Every comparator is parsed (and may be invalid) before a null set short-cuts.
+        let mut all = Vec::new();
         for comp in js_split_ws(&joined) {
             let comp = GTE0.as_ref()?.replace(comp.trim(), "").into_owned();
-            let c = Comparator::parse(&comp)?;
+            all.push(Comparator::parse(&comp)?);
+        }
+        let mut comparators: Vec<Comparator> = Vec::new();
+        for c in all {
             if is_null_set(&c) {
                 return Some(vec![c]);
             }

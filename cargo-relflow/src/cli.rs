@@ -91,6 +91,8 @@ pub enum ChangesetCommand {
     Add(AddArgs),
     /// Print the release plan that `version` would apply now.
     Status(StatusArgs),
+    /// Fail (exit 1) when a changed package is named by no changeset: the pre-commit / CI gate.
+    Check(CheckArgs),
 }
 
 /// `cargo relflow changeset add`.
@@ -125,6 +127,17 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+}
+
+/// `cargo relflow changeset check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Compare with REF (its merge-base with HEAD) instead of the base branch.
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub since: Option<String>,
+    /// Check the staged changes only (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
 }
 
 /// Output for people or for programs.
@@ -176,6 +189,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
             None => cmd::add::run(&start, &args.add, ui),
             Some(ChangesetCommand::Add(add)) => cmd::add::run(&start, &add, ui),
             Some(ChangesetCommand::Status(status)) => cmd::status::run(&start, &status, ui),
+            Some(ChangesetCommand::Check(check)) => cmd::check::run(&start, &check, ui),
         },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

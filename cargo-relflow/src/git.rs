@@ -37,6 +37,31 @@ pub fn ref_exists(root: &Utf8Path, reference: &str) -> bool {
     .is_ok()
 }
 
+/// The ref to compare against for a base branch: `base` itself, else `origin/<base>` (CI
+/// checkouts often have only the remote branch).
+pub fn resolve_base(root: &Utf8Path, base: &str) -> Option<String> {
+    [base.to_owned(), format!("origin/{base}")]
+        .into_iter()
+        .find(|candidate| ref_exists(root, candidate))
+}
+
+/// The files staged in the index (added, copied, modified or renamed), relative to `root`.
+pub fn staged_files(root: &Utf8Path) -> anyhow::Result<Vec<Utf8PathBuf>> {
+    Ok(git(
+        root,
+        &[
+            "diff",
+            "--name-only",
+            "--no-relative",
+            "--cached",
+            "--diff-filter=ACMR",
+        ],
+    )?
+    .lines()
+    .map(Utf8PathBuf::from)
+    .collect())
+}
+
 /// The files changed since the merge-base of `base` and HEAD: committed, staged, unstaged and
 /// untracked (not ignored), relative to `root`.
 pub fn changed_files_since(root: &Utf8Path, base: &str) -> anyhow::Result<Vec<Utf8PathBuf>> {

@@ -8,7 +8,7 @@ use cargo_relflow_changeset::pre::{parse_pre_state, PreState};
 use cargo_relflow_changeset::{Changeset, PlanConfig};
 use cargo_relflow_sync::config;
 use cargo_relflow_sync::config::read_optional;
-use cargo_relflow_sync::discover::{self, Workspace};
+use cargo_relflow_sync::discover::{self, Depth, Workspace};
 use cargo_relflow_sync::{names, InputError, Package};
 
 use crate::error::Failure;
@@ -39,8 +39,13 @@ pub struct ChangesetFile {
 impl Repo {
     /// Finds the repository containing `start` and reads its packages and configuration.
     pub fn open(start: &Utf8Path) -> Result<Repo, Failure> {
+        Repo::open_with(start, Depth::Full)
+    }
+
+    /// [`Repo::open`] at a discovery depth: [`Depth::Layout`] spawns no process.
+    pub fn open_with(start: &Utf8Path, depth: Depth) -> Result<Repo, Failure> {
         let root = discover::find_root(start)?;
-        let workspace = discover::discover(&root)?;
+        let workspace = discover::discover_with(&root, depth)?;
         let config_path = Utf8PathBuf::from(CHANGESET_DIR).join("config.json");
         let changesets_config = read_optional(&root.join(&config_path))?
             .map(|text| parse_changesets_config(&text, &config_path))

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod changeset_add;
+mod changeset_check;
 mod cli;
 mod discovery;
 mod init;

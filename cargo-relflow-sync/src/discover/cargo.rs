@@ -234,3 +234,116 @@ fn relative(root: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
     path.strip_prefix(root)
         .map_or_else(|_| path.to_owned(), Utf8Path::to_owned)
 }
+
+/// The crates of the workspace at `root/Cargo.toml` read straight from the manifests, without
+/// running cargo: names, versions, directories and publish settings, but no dependencies. This is
+/// what `changeset check` needs, on every commit, in milliseconds. Member globs and `exclude`
+/// are expanded as cargo does for the common forms (`crates/*`, literal paths).
+pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
+    let manifest = root.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Ok(Vec::new());
+    }
+    let root_doc = read_manifest(&manifest)?;
+    let workspace = root_doc.get("workspace");
+    let strings = |key: &str| -> Vec<String> {
+        workspace
+            .and_then(|w| w.get(key))
+            .and_then(Item::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let excluded = strings("exclude");
+    let mut dirs: Vec<Utf8PathBuf> = Vec::new();
+    if root_doc.get("package").is_some() {
+        dirs.push(Utf8PathBuf::new());
+    }
+    for member in strings("members") {
+        let pattern = root.join(&member);
+        let matches = glob::glob(pattern.as_str()).map_err(|e| {
+            InputError::in_file(
+                "Cargo.toml",
+                format!("invalid workspace member glob `{member}`: {e}"),
+            )
+        })?;
+        for path in matches.filter_map(Result::ok) {
+            let Ok(path) = Utf8PathBuf::from_path_buf(path) else {
+                continue;
+            };
+            let dir = relative(root, &path);
+            if path.join("Cargo.toml").is_file() && !excluded.iter().any(|e| dir.starts_with(e)) {
+                dirs.push(dir);
+            }
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    let workspace_version = workspace
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(Item::as_str)
+        .map(str::to_owned);
+    let mut packages = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        let manifest = dir.join("Cargo.toml");
+        let doc = if dir.as_str().is_empty() {
+            root_doc.clone()
+        } else {
+            read_manifest(&root.join(&manifest))?
+        };
+        let Some(package) = doc.get("package") else {
+            continue;
+        };
+        let Some(name) = package.get("name").and_then(Item::as_str) else {
+            continue;
+        };
+        let version = package.get("version");
+        let inherits = version
+            .and_then(|v| v.get("workspace"))
+            .and_then(Item::as_bool)
+            == Some(true);
+        let version_text = if inherits {
+            workspace_version.clone()
+        } else {
+            version
+                .and_then(Item::as_str)
+                .map(str::to_owned)
+                .or_else(|| Some("0.0.0".to_owned()))
+        };
+        let publish = match package.get("publish") {
+            Some(item) if item.as_bool() == Some(false) => Publish::No,
+            Some(item) => match item.as_array() {
+                Some(list) if list.is_empty() => Publish::No,
+                Some(list) => Publish::Registries(
+                    list.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect(),
+                ),
+                None => Publish::Default,
+            },
+            None => Publish::Default,
+        };
+        packages.push(Package {
+            ecosystem: Ecosystem::Cargo,
+            name: name.to_owned(),
+            version: version_text
+                .as_deref()
+                .and_then(|v| semver::Version::parse(v).ok()),
+            version_text,
+            version_source: if inherits {
+                VersionSource::CargoWorkspace
+            } else {
+                VersionSource::Manifest
+            },
+            dir,
+            manifest,
+            publish,
+            deps: Vec::new(),
+        });
+    }
+    Ok(packages)
+}

@@ -33,11 +33,29 @@ pub enum DiscoverError {
     External(String),
 }
 
+/// How much discovery reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything, Cargo through `cargo metadata`.
+    Full,
+    /// Names, versions, directories and publish settings only, without spawning any process
+    /// (Cargo crates have no dependencies then). For `changeset check`.
+    Layout,
+}
+
 /// Finds every package of the repository at `root` and applies relflow.toml to them: names are
 /// checked, `publish = false` entries applied, generic packages added.
 pub fn discover(root: &Utf8Path) -> Result<Workspace, DiscoverError> {
+    discover_with(root, Depth::Full)
+}
+
+/// [`discover`] at the given depth.
+pub fn discover_with(root: &Utf8Path, depth: Depth) -> Result<Workspace, DiscoverError> {
     let loaded = config::load(root)?;
-    let mut packages = cargo::discover_cargo(root)?;
+    let mut packages = match depth {
+        Depth::Full => cargo::discover_cargo(root)?,
+        Depth::Layout => cargo::layout_cargo(root)?,
+    };
     packages.extend(npm::discover_npm(root)?);
     packages.extend(python::discover_python(
         root,

@@ -1,6 +1,7 @@
 //! One module per command.
 
 pub mod add;
+pub mod check;
 pub mod init;
 pub mod list;
 pub mod prompt;

@@ -24,10 +24,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
             }
             Some(since.clone())
         }
-        None => {
-            let base = repo.base_branch();
-            crate::git::ref_exists(repo.root(), &base).then_some(base)
-        }
+        None => crate::git::resolve_base(repo.root(), &repo.base_branch()),
     };
     let changed = match &base {
         Some(base) => Some(crate::git::changed_files_since(repo.root(), base)?),

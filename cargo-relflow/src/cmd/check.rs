@@ -1,0 +1,102 @@
+//! `cargo relflow changeset check`: the gate run on every commit.
+
+use camino::{Utf8Path, Utf8PathBuf};
+use cargo_relflow_changeset::check::check;
+use cargo_relflow_changeset::Changeset;
+use cargo_relflow_sync::discover::Depth;
+use cargo_relflow_sync::InputError;
+
+use crate::cli::CheckArgs;
+use crate::error::{Failure, Outcome};
+use crate::repo::Repo;
+use crate::ui::Ui;
+
+/// Exits 1 listing every changed package that no changeset names, with the command that fixes it.
+pub fn run(start: &Utf8Path, args: &CheckArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let repo = Repo::open_with(start, Depth::Layout)?;
+    let changesets: Vec<Changeset> = repo
+        .read_changesets()?
+        .into_iter()
+        .map(|f| f.changeset)
+        .collect();
+    let changed = changed_paths(&repo, args)?;
+    let report = check(
+        repo.packages(),
+        &repo.plan_config(),
+        &repo.changed_file_patterns(),
+        changed.iter().map(Utf8PathBuf::as_path),
+        &changesets,
+    )?;
+    if report.passes() {
+        let what = if report.changed.is_empty() {
+            "no changed package needs a release".to_owned()
+        } else if !report.empty_changesets.is_empty() {
+            format!(
+                "an empty changeset ({}) declares no release is needed",
+                report.empty_changesets.join(", ")
+            )
+        } else {
+            format!(
+                "{} changed package(s), each named by a changeset",
+                report.changed.len()
+            )
+        };
+        ui.status("Checked", &what);
+        return Ok(Outcome::Yes);
+    }
+    let mut text = String::from("these packages changed but no changeset names them:\n");
+    let mut fix = String::from("cargo relflow changeset");
+    for &index in &report.uncovered {
+        let package = &repo.packages()[index];
+        let dir = if package.dir.as_str().is_empty() {
+            "."
+        } else {
+            package.dir.as_str()
+        };
+        text.push_str(&format!("  {} ({dir})\n", package.qualified_name()));
+        fix.push_str(&format!(
+            " -p {}:patch",
+            shell_word(&repo.written_name(package))
+        ));
+    }
+    fix.push_str(" -m \"...\"");
+    text.push_str(&format!(
+        "\nto fix, record the release (choose each bump):\n  {fix}\nor, if this change needs no release:\n  cargo relflow changeset --empty"
+    ));
+    ui.error_line(&text);
+    Ok(Outcome::No)
+}
+
+fn changed_paths(repo: &Repo, args: &CheckArgs) -> Result<Vec<Utf8PathBuf>, Failure> {
+    if args.staged {
+        return Ok(crate::git::staged_files(repo.root())?);
+    }
+    let base = match &args.since {
+        Some(since) if crate::git::ref_exists(repo.root(), since) => since.clone(),
+        Some(since) => {
+            return Err(InputError::new(format!("unknown git revision `{since}`"))
+                .with_hint("pass a branch, tag or commit that exists, e.g. `--since main`")
+                .into())
+        }
+        None => {
+            let base = repo.base_branch();
+            crate::git::resolve_base(repo.root(), &base).ok_or_else(|| {
+                InputError::new(format!("the base branch `{base}` does not exist"))
+                    .with_hint("pass `--since REF`, or set `base_branch` in relflow.toml (or `baseBranch` in .changeset/config.json)")
+            })?
+        }
+    };
+    Ok(crate::git::changed_files_since(repo.root(), &base)?)
+}
+
+/// Quotes a package name for a shell when it needs it.
+fn shell_word(word: &str) -> String {
+    if word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "@/-_.:".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
