@@ -702,6 +702,9 @@ mod tests {
         assert_eq!(satisfies(Ecosystem::Npm, "link:../a", &one), None);
         assert_eq!(satisfies(Ecosystem::Npm, "npm:other@^1", &one), None);
         assert_eq!(satisfies(Ecosystem::Npm, "latest", &one), None);
+        // Every comparator must parse, even after a null set (`<*`).
+        assert_eq!(satisfies(Ecosystem::Npm, "<*", &one), Some(false));
+        assert_eq!(satisfies(Ecosystem::Npm, "<* >= X.10.1", &one), None);
         // Pre-releases leave `^` and `*` ranges (the reason pre mode rewrites them).
         assert_eq!(
             satisfies(Ecosystem::Npm, "^1.0.0", &v("1.0.1-next.0")),

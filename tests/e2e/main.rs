@@ -4,6 +4,7 @@ mod bad_input;
 mod changeset_add;
 mod changeset_check;
 mod cli;
+mod differential;
 mod discovery;
 mod init;
 mod prompt;
