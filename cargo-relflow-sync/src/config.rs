@@ -392,7 +392,70 @@ impl RelflowConfig {
         }
         self.sync
             .iter()
-            .try_for_each(|s| exact(&s.package, "sync.package"))
+            .try_for_each(|s| exact(&s.package, "sync.package"))?;
+        self.check_depends_on_cycles(packages, source)
+    }
+
+    /// `depends_on` edges must not form a cycle: publishing could never start.
+    fn check_depends_on_cycles(
+        &self,
+        packages: &[Package],
+        source: &ConfigSource,
+    ) -> Result<(), InputError> {
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+        let mut spans = vec![0; packages.len()];
+        for entry in &self.packages {
+            let from = names::resolve(packages, entry.name.get_ref())?;
+            spans[from] = entry.name.span().start;
+            for target in &entry.depends_on {
+                edges[from].push(names::resolve(packages, target.get_ref())?);
+            }
+        }
+        // Depth-first search with colours: 1 on the current path, 2 finished.
+        let mut colour = vec![0u8; packages.len()];
+        let mut path = Vec::new();
+        fn visit(
+            node: usize,
+            edges: &[Vec<usize>],
+            colour: &mut [u8],
+            path: &mut Vec<usize>,
+        ) -> Option<Vec<usize>> {
+            colour[node] = 1;
+            path.push(node);
+            for &next in &edges[node] {
+                if colour[next] == 1 {
+                    let start = path.iter().position(|&n| n == next).unwrap_or(0);
+                    let mut cycle = path[start..].to_vec();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                if colour[next] == 0 {
+                    if let Some(cycle) = visit(next, edges, colour, path) {
+                        return Some(cycle);
+                    }
+                }
+            }
+            path.pop();
+            colour[node] = 2;
+            None
+        }
+        for start in 0..packages.len() {
+            if colour[start] == 0 {
+                if let Some(cycle) = visit(start, &edges, &mut colour, &mut path) {
+                    let names: Vec<String> = cycle
+                        .iter()
+                        .map(|&i| packages[i].qualified_name())
+                        .collect();
+                    return Err(InputError::in_file(
+                        &source.path,
+                        format!("`depends_on` forms a cycle: {}", names.join(" -> ")),
+                    )
+                    .at_offset(&source.text, spans[cycle[0]])
+                    .with_hint("remove one of these `depends_on` entries"));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The `[[package]]` entries that declare generic packages.

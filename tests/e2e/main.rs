@@ -3,6 +3,7 @@
 mod bad_input;
 mod changeset_add;
 mod changeset_check;
+mod changeset_status;
 mod cli;
 mod differential;
 mod discovery;
