@@ -353,3 +353,77 @@ fn plan_equals_changesets_v3_on_generated_repositories() {
         seeds.len()
     );
 }
+
+#[test]
+fn changesets_written_by_relflow_are_read_by_changesets_v3() {
+    let (Ok(node), Ok(changesets)) = (
+        std::env::var("RELFLOW_NODE"),
+        std::env::var("RELFLOW_CHANGESETS_CLI"),
+    ) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "run the suite with `cargo xtask test`"
+        );
+        return;
+    };
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .file("package-lock.json", "{}\n")
+        .file(
+            "packages/a/package.json",
+            r#"{ "name": "@scope/a", "version": "1.0.0" }"#,
+        )
+        .file(
+            "packages/b/package.json",
+            r#"{ "name": "b", "version": "0.2.0" }"#,
+        )
+        .file(".changeset/config.json", "{}\n")
+        .commit("initial");
+    repo.relflow([
+        "changeset",
+        "-p",
+        "@scope/a:major",
+        "-p",
+        "b:minor",
+        "-m",
+        "Line one\n\nMore \"quoted\" text",
+    ])
+    .assert_code(0);
+    repo.relflow(["changeset", "--empty", "-m", "Nothing to release"])
+        .assert_code(0);
+    let output = repo
+        .isolated(Command::new(&node))
+        .args([changesets.as_str(), "status", "--output=plan.json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan: Value = serde_json::from_str(&repo.read("plan.json")).unwrap();
+    assert_eq!(
+        releases(&plan, "newVersion", "type"),
+        BTreeMap::from([
+            (
+                "@scope/a".to_owned(),
+                ("2.0.0".to_owned(), "major".to_owned())
+            ),
+            ("b".to_owned(), ("0.3.0".to_owned(), "minor".to_owned())),
+        ])
+    );
+    let summaries: Vec<&str> = plan["changesets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert!(
+        summaries.contains(&"Line one\n\nMore \"quoted\" text"),
+        "{summaries:?}"
+    );
+    assert!(summaries.contains(&"Nothing to release"), "{summaries:?}");
+}

@@ -150,7 +150,7 @@ impl From<PlanError> for InputError {
                 ..
             } => InputError::in_file(format!(".changeset/{changeset}.md"), error.to_string())
                 .with_line(line)
-                .with_hint("`cargo relflow changeset status -v` lists every package relflow found"),
+                .with_hint("`cargo relflow list` shows every package relflow found"),
             PlanError::MixedChangeset { ref changeset, .. } => {
                 InputError::in_file(format!(".changeset/{changeset}.md"), error.to_string())
             }
