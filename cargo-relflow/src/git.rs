@@ -62,22 +62,16 @@ pub fn staged_files(root: &Utf8Path) -> anyhow::Result<Vec<Utf8PathBuf>> {
     .collect())
 }
 
-/// The files changed since the merge-base of `base` and HEAD: committed, staged, unstaged and
-/// untracked (not ignored), relative to `root`.
+/// The files changed since the merge-base of `base` and HEAD: committed, staged and unstaged
+/// changes to tracked files, relative to `root`. As in Changesets, untracked files do not count
+/// (`git add` them); leaving them out spares a walk of the whole working tree.
 pub fn changed_files_since(root: &Utf8Path, base: &str) -> anyhow::Result<Vec<Utf8PathBuf>> {
     let merge_base = git(root, &["merge-base", base, "HEAD"])?;
     let merge_base = merge_base.trim();
-    let mut files: Vec<Utf8PathBuf> =
+    Ok(
         git(root, &["diff", "--name-only", "--no-relative", merge_base])?
             .lines()
             .map(Utf8PathBuf::from)
-            .collect();
-    files.extend(
-        git(root, &["ls-files", "--others", "--exclude-standard"])?
-            .lines()
-            .map(Utf8PathBuf::from),
-    );
-    files.sort();
-    files.dedup();
-    Ok(files)
+            .collect(),
+    )
 }

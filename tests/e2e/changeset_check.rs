@@ -86,6 +86,9 @@ fn every_changed_package_needs_a_changeset() {
 fn empty_changeset_and_none_bump_satisfy_check() {
     let repo = repo_on_feature_branch("{}\n");
     repo.write("packages/a/index.js", "1\n");
+    // Untracked files do not count, as in Changesets; tracked changes do, committed or not.
+    repo.relflow(["changeset", "check"]).assert_code(0);
+    repo.git(["add", "packages/a/index.js"]);
     repo.relflow(["changeset", "check"]).assert_code(1);
     repo.write(
         ".changeset/a-none-bump.md",
@@ -193,6 +196,7 @@ fn check_works_on_cargo_and_python_without_cargo_metadata() {
     repo.git(["checkout", "--quiet", "-b", "feature"]);
     repo.write("crates/core/src/lib.rs", "pub fn x() {}\n");
     repo.write("py/src/py_core/__init__.py", "x = 1\n");
+    repo.git(["add", "."]);
     // A PATH without cargo proves check does not need it.
     let output = repo
         .relflow_command(["changeset", "check"])

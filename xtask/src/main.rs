@@ -2,6 +2,11 @@
 //!
 //! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, into
 //!   `target/tools/`, once), checks formatting and lints, builds the binary and runs every test.
+//! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
+//!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
+
+mod bench;
+mod genrepo;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,7 +20,8 @@ fn main() -> Result<()> {
     match task.as_str() {
         "test" => test(&rest),
         "tools" => tools().map(|_| ()),
-        _ => bail!("usage: cargo xtask <test|tools> [cargo test arguments]"),
+        "bench" => bench::bench(&rest),
+        _ => bail!("usage: cargo xtask <test|tools|bench> [cargo test arguments | --packages N]"),
     }
 }
 

@@ -180,8 +180,14 @@ fn listed_dirs(
 /// Every directory of the repository holding a pyproject.toml.
 fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
     let mut dirs = BTreeMap::new();
+    // Only the repository's own .gitignore files count: no global excludes, no `.ignore`
+    // files, no parents of the root. Fewer files to look for per directory keeps `check` fast.
     let walk = ignore::WalkBuilder::new(root)
         .require_git(false)
+        .parents(false)
+        .ignore(false)
+        .git_global(false)
+        .git_exclude(false)
         .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
         .build();
     for entry in walk.flatten() {
