@@ -5,6 +5,8 @@ pub mod cargo;
 pub mod generic;
 pub mod npm;
 pub mod python;
+#[cfg(test)]
+mod test_support;
 
 use camino::{Utf8Path, Utf8PathBuf};
 

@@ -385,18 +385,7 @@ fn at_key(file: &Utf8Path, text: &str, key: &str, message: impl Into<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Utf8Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn repo() -> (tempfile::TempDir, Utf8PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
-        (dir, root)
-    }
+    use crate::discover::test_support::{repo, write};
 
     fn pkg(name: &str) -> String {
         format!("{{ \"name\": \"{name}\", \"version\": \"1.0.0\" }}")

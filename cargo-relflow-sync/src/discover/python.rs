@@ -604,18 +604,7 @@ fn split_requirement(raw: &str) -> (String, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(root: &Utf8Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn repo() -> (tempfile::TempDir, Utf8PathBuf) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
-        (dir, root)
-    }
+    use crate::discover::test_support::{repo, write};
 
     fn deps(package: &Package) -> Vec<(&str, DepKind, &str, Option<&str>)> {
         package
