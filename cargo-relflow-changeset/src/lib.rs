@@ -5,6 +5,7 @@
 //! [`pre`]), and computes the release plan. Callers pass in text and package lists; nothing here
 //! touches the filesystem, git or the network.
 
+pub mod apply;
 pub mod bump;
 pub mod changed;
 pub mod changeset;
