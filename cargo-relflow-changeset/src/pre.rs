@@ -109,7 +109,7 @@ pub fn parse_pre_state(text: &str, path: &Utf8Path) -> Result<PreState, InputErr
 
 /// Whether `tag` can go into a semver pre-release (`1.0.0-<tag>.0`): dot-separated, non-empty
 /// parts of ASCII letters, digits and `-`.
-fn is_valid_tag(tag: &str) -> bool {
+pub fn is_valid_tag(tag: &str) -> bool {
     tag.split('.').all(|part| {
         !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     })

@@ -62,6 +62,10 @@ pub enum Command {
     /// Record release intent (`add`, the default), see the plan (`status`), gate commits (`check`).
     #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Changeset(Box<ChangesetArgs>),
+    /// Consume the changesets: write new versions, requirements, lockfiles, linked files and
+    /// changelogs (`pre enter TAG` / `pre exit` manage pre mode).
+    #[command(args_conflicts_with_subcommands = true)]
+    Version(VersionArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -140,6 +144,43 @@ pub struct CheckArgs {
     pub staged: bool,
 }
 
+/// `cargo relflow version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    /// `pre enter` / `pre exit`; without it, `version` consumes the changesets.
+    #[command(subcommand)]
+    pub command: Option<VersionCommand>,
+    /// Print the diff of every file it would write, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Make snapshot versions (`0.0.0-TAG-DATETIME`, see the `snapshot` config).
+    #[arg(long, value_name = "TAG", num_args = 0..=1, default_missing_value = "")]
+    pub snapshot: Option<String>,
+    /// Write no changelogs.
+    #[arg(long)]
+    pub no_changelog: bool,
+}
+
+/// The subcommands of `version`.
+#[derive(Debug, Subcommand)]
+pub enum VersionCommand {
+    /// Enter or exit pre mode (`.changeset/pre.json`).
+    #[command(subcommand)]
+    Pre(PreCommand),
+}
+
+/// `cargo relflow version pre`.
+#[derive(Debug, Subcommand)]
+pub enum PreCommand {
+    /// Enter pre mode: later versions are pre-releases `X.Y.Z-TAG.N`.
+    Enter {
+        /// The pre-release id: `next`, `beta`, `rc`, ...
+        tag: String,
+    },
+    /// Leave pre mode: the next `version` writes final versions.
+    Exit,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -190,6 +231,10 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
             Some(ChangesetCommand::Add(add)) => cmd::add::run(&start, &add, ui),
             Some(ChangesetCommand::Status(status)) => cmd::status::run(&start, &status, ui),
             Some(ChangesetCommand::Check(check)) => cmd::check::run(&start, &check, ui),
+        },
+        Command::Version(args) => match args.command {
+            None => cmd::version::run(&start, &args, ui),
+            Some(VersionCommand::Pre(pre)) => cmd::pre::run(&start, &pre, ui),
         },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();

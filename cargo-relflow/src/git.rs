@@ -75,3 +75,8 @@ pub fn changed_files_since(root: &Utf8Path, base: &str) -> anyhow::Result<Vec<Ut
             .collect(),
     )
 }
+
+/// The commit HEAD points at, as a full hex sha.
+pub fn head_commit(root: &Utf8Path) -> anyhow::Result<String> {
+    Ok(git(root, &["rev-parse", "HEAD"])?.trim().to_owned())
+}

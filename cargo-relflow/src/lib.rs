@@ -12,3 +12,4 @@ pub mod git;
 pub mod plugin;
 pub mod repo;
 pub mod ui;
+pub mod version;

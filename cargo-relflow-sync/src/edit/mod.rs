@@ -6,6 +6,7 @@
 
 pub mod cargo;
 pub mod cargo_lock;
+pub mod files;
 pub mod linked;
 pub mod npm;
 pub mod npm_lock;

@@ -4,5 +4,7 @@ pub mod add;
 pub mod check;
 pub mod init;
 pub mod list;
+pub mod pre;
 pub mod prompt;
 pub mod status;
+pub mod version;

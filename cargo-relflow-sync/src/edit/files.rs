@@ -1,0 +1,202 @@
+//! The files one `version` or `sync` run touches: each read once, edited in memory however many
+//! packages concern it, then staged together in a [`Transaction`].
+
+use std::collections::BTreeMap;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::diag::InputError;
+use crate::txn::Transaction;
+
+/// Files of a repository as read and as edited, keyed by their path relative to the root.
+#[derive(Debug, Clone)]
+pub struct FileSet {
+    root: Utf8PathBuf,
+    files: BTreeMap<Utf8PathBuf, Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// The text on disk when first read (`None`: the file does not exist).
+    original: Option<String>,
+    /// The text after the edits so far (`None`: absent or to be removed).
+    current: Option<String>,
+}
+
+/// One file whose text a run changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileChange<'a> {
+    /// The path, relative to the repository root.
+    pub path: &'a Utf8Path,
+    /// The text on disk (`None`: the file is created).
+    pub old: Option<&'a str>,
+    /// The new text (`None`: the file is removed).
+    pub new: Option<&'a str>,
+}
+
+impl FileSet {
+    /// An empty set over the repository at `root`.
+    pub fn new(root: impl Into<Utf8PathBuf>) -> FileSet {
+        FileSet {
+            root: root.into(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Utf8Path {
+        &self.root
+    }
+
+    fn entry(&mut self, path: &Utf8Path) -> Result<&mut Entry, InputError> {
+        match self.files.entry(path.to_owned()) {
+            std::collections::btree_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                let original = match std::fs::read_to_string(self.root.join(path)) {
+                    Ok(text) => Some(text),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                    Err(e) => {
+                        return Err(InputError::in_file(
+                            path,
+                            format!("failed to read `{path}`: {e}"),
+                        ))
+                    }
+                };
+                Ok(entry.insert(Entry {
+                    current: original.clone(),
+                    original,
+                }))
+            }
+        }
+    }
+
+    /// The current text of `path` (as edited so far), or `None` when it does not exist.
+    pub fn read_optional(&mut self, path: &Utf8Path) -> Result<Option<&str>, InputError> {
+        Ok(self.entry(path)?.current.as_deref())
+    }
+
+    /// The current text of `path`; a missing file is an error.
+    pub fn read(&mut self, path: &Utf8Path) -> Result<&str, InputError> {
+        self.read_optional(path)?.ok_or_else(|| {
+            InputError::in_file(path, format!("`{path}` does not exist")).with_hint(
+                "it is named by the workspace or relflow.toml; create it or fix the path",
+            )
+        })
+    }
+
+    /// Replaces the text of an existing `path` with what `edit` makes of it.
+    pub fn edit(
+        &mut self,
+        path: &Utf8Path,
+        edit: impl FnOnce(&str) -> Result<String, InputError>,
+    ) -> Result<(), InputError> {
+        let new = edit(self.read(path)?)?;
+        self.entry(path)?.current = Some(new);
+        Ok(())
+    }
+
+    /// Sets the text of `path`, creating the file if needed.
+    pub fn write(&mut self, path: &Utf8Path, text: String) -> Result<(), InputError> {
+        self.entry(path)?.current = Some(text);
+        Ok(())
+    }
+
+    /// Removes `path`.
+    pub fn remove(&mut self, path: &Utf8Path) -> Result<(), InputError> {
+        self.entry(path)?.current = None;
+        Ok(())
+    }
+
+    /// The files whose text differs from the disk, in path order.
+    pub fn changes(&self) -> impl Iterator<Item = FileChange<'_>> {
+        self.files
+            .iter()
+            .filter(|(_, e)| e.original != e.current)
+            .map(|(path, e)| FileChange {
+                path,
+                old: e.original.as_deref(),
+                new: e.current.as_deref(),
+            })
+    }
+
+    /// Stages every change (absolute paths) for an all-or-nothing commit.
+    pub fn into_transaction(self) -> Transaction {
+        let mut txn = Transaction::new();
+        for change in self.changes() {
+            let full = self.root.join(change.path);
+            match change.new {
+                Some(text) => txn.write(full, text),
+                None => txn.remove(full),
+            }
+        }
+        txn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_once_and_reports_only_real_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
+        std::fs::write(root.join("a.txt"), "one\n").unwrap();
+        std::fs::write(root.join("b.txt"), "same\n").unwrap();
+        let mut files = FileSet::new(&root);
+        files
+            .edit("a.txt".into(), |t| Ok(t.replace("one", "two")))
+            .unwrap();
+        // A second edit sees the first one, not the disk.
+        files
+            .edit("a.txt".into(), |t| Ok(format!("{t}three\n")))
+            .unwrap();
+        files.edit("b.txt".into(), |t| Ok(t.to_owned())).unwrap();
+        files.write("c.txt".into(), "new\n".to_owned()).unwrap();
+        files.remove("b.txt".into()).unwrap();
+        let changes: Vec<_> = files.changes().collect();
+        assert_eq!(
+            changes,
+            [
+                FileChange {
+                    path: "a.txt".into(),
+                    old: Some("one\n"),
+                    new: Some("two\nthree\n")
+                },
+                FileChange {
+                    path: "b.txt".into(),
+                    old: Some("same\n"),
+                    new: None
+                },
+                FileChange {
+                    path: "c.txt".into(),
+                    old: None,
+                    new: Some("new\n")
+                },
+            ]
+        );
+        files.into_transaction().commit().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(root.join("a.txt")).unwrap(),
+            "two\nthree\n"
+        );
+        assert!(!root.join("b.txt").exists());
+        assert_eq!(
+            std::fs::read_to_string(root.join("c.txt")).unwrap(),
+            "new\n"
+        );
+    }
+
+    #[test]
+    fn editing_a_missing_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
+        let mut files = FileSet::new(&root);
+        let err = files
+            .edit("pkg/Cargo.toml".into(), |t| Ok(t.to_owned()))
+            .unwrap_err();
+        assert_eq!(err.path.as_deref(), Some(Utf8Path::new("pkg/Cargo.toml")));
+        assert!(err.message.contains("does not exist"), "{err}");
+        assert_eq!(files.changes().count(), 0);
+    }
+}

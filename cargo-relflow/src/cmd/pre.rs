@@ -1,0 +1,95 @@
+//! `cargo relflow version pre enter TAG` / `pre exit`: pre mode in `.changeset/pre.json`.
+
+use camino::{Utf8Path, Utf8PathBuf};
+use cargo_relflow_changeset::pre::{is_valid_tag, render_pre_state, PreMode, PreState};
+use cargo_relflow_sync::discover::Depth;
+use cargo_relflow_sync::edit::files::FileSet;
+use cargo_relflow_sync::InputError;
+
+use crate::cli::PreCommand;
+use crate::error::{Failure, Outcome};
+use crate::repo::{Repo, CHANGESET_DIR};
+use crate::ui::Ui;
+
+/// Writes `.changeset/pre.json` in the v3 form (migrating a v2 file's versioned changesets into
+/// `.changeset/pre/`).
+pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, Failure> {
+    let repo = Repo::open_with(start, Depth::Layout)?;
+    repo.changeset_dir()?;
+    let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
+    let state = match (command, &repo.pre) {
+        (PreCommand::Enter { .. }, Some(pre)) if pre.mode == PreMode::Pre => {
+            return Err(InputError::in_file(
+                &pre_path,
+                "pre mode cannot be entered when in pre mode",
+            )
+            .with_hint("run `cargo relflow version pre exit` first to leave it")
+            .into())
+        }
+        (PreCommand::Exit, None) => {
+            return Err(
+                InputError::new("pre mode cannot be exited when not in pre mode")
+                    .with_hint("`cargo relflow version pre enter TAG` enters it")
+                    .into(),
+            )
+        }
+        (PreCommand::Exit, Some(pre)) if pre.mode == PreMode::Exit => {
+            ui.status("Unchanged", "pre mode is already being exited");
+            return Ok(Outcome::Yes);
+        }
+        (PreCommand::Enter { tag }, previous) => {
+            if !is_valid_tag(tag) {
+                return Err(InputError::new(format!("invalid pre-release tag {tag:?}"))
+                    .with_hint("use dot-separated ASCII letters, digits and `-`, such as `next`, `beta` or `rc`")
+                    .into());
+            }
+            PreState {
+                mode: PreMode::Pre,
+                tag: tag.clone(),
+                initial_versions: Default::default(),
+                changesets: previous
+                    .as_ref()
+                    .map(|p| p.changesets.clone())
+                    .unwrap_or_default(),
+            }
+        }
+        (PreCommand::Exit, Some(pre)) => PreState {
+            mode: PreMode::Exit,
+            ..pre.clone()
+        },
+    };
+    let mut files = FileSet::new(repo.root());
+    write_pre_state(&mut files, &state)?;
+    files
+        .into_transaction()
+        .commit()
+        .map_err(anyhow::Error::from)?;
+    match state.mode {
+        PreMode::Pre => ui.status(
+            "Entered",
+            &format!(
+                "pre mode with tag `{}`: `version` now writes pre-releases",
+                state.tag
+            ),
+        ),
+        PreMode::Exit => ui.status(
+            "Exiting",
+            "pre mode: the next `version` writes final versions",
+        ),
+    }
+    Ok(Outcome::Yes)
+}
+
+/// Stages `pre.json` in the v3 form. Changesets that a v2 `pre.json` lists as versioned are moved
+/// to `.changeset/pre/`, as Changesets v3 migrates them.
+pub fn write_pre_state(files: &mut FileSet, state: &PreState) -> Result<(), InputError> {
+    let dir = Utf8PathBuf::from(CHANGESET_DIR);
+    for id in state.changesets.iter().filter(|id| !id.starts_with("pre/")) {
+        let from = dir.join(format!("{id}.md"));
+        if let Some(text) = files.read_optional(&from)?.map(str::to_owned) {
+            files.write(&dir.join("pre").join(format!("{id}.md")), text)?;
+            files.remove(&from)?;
+        }
+    }
+    files.write(&dir.join("pre.json"), render_pre_state(state))
+}

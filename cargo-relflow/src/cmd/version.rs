@@ -1,0 +1,82 @@
+//! `cargo relflow version`: consume the changesets, or show with `--dry-run` what that would write.
+
+use camino::Utf8Path;
+use cargo_relflow_sync::edit::files::FileSet;
+
+use crate::cli::VersionArgs;
+use crate::error::{Failure, Outcome};
+use crate::repo::Repo;
+use crate::ui::Ui;
+use crate::version::{prepare, Nothing, VersionRequest};
+
+/// Writes the release (all files or none), or prints its diff with `--dry-run`.
+pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let repo = Repo::open(start)?;
+    let request = VersionRequest {
+        snapshot: args
+            .snapshot
+            .as_ref()
+            .map(|tag| Some(tag.clone()).filter(|t| !t.is_empty())),
+        changelog: !args.no_changelog,
+    };
+    let run = match prepare(&repo, &request)? {
+        Ok(run) => run,
+        Err(Nothing::NoChangesets) => {
+            ui.warn("No unreleased changesets found.");
+            return Ok(Outcome::No);
+        }
+    };
+    for warning in &run.warnings {
+        ui.warn(warning);
+    }
+    if args.dry_run {
+        ui.data(&unified_diff(&run.files));
+        return Ok(Outcome::Yes);
+    }
+    run.files
+        .into_transaction()
+        .commit()
+        .map_err(anyhow::Error::from)?;
+    for release in &run.released {
+        ui.status(
+            "Released",
+            &format!(
+                "{} {} -> {} ({})",
+                release.name,
+                release.old_version,
+                release.new_version,
+                release.bump.as_str()
+            ),
+        );
+    }
+    Ok(Outcome::Yes)
+}
+
+/// The unified diff (`a/PATH`, `b/PATH`, three lines of context) of every change in `files`.
+pub fn unified_diff(files: &FileSet) -> String {
+    let mut out = String::new();
+    for change in files.changes() {
+        let old_name = match change.old {
+            Some(_) => format!("a/{}", change.path),
+            None => "/dev/null".to_owned(),
+        };
+        let new_name = match change.new {
+            Some(_) => format!("b/{}", change.path),
+            None => "/dev/null".to_owned(),
+        };
+        let diff = similar::TextDiff::from_lines(
+            change.old.unwrap_or_default(),
+            change.new.unwrap_or_default(),
+        );
+        out.push_str(&format!("diff --relflow a/{0} b/{0}\n", change.path));
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&old_name, &new_name)
+                .missing_newline_hint(true)
+                .to_string(),
+        );
+    }
+    out
+}

@@ -1,0 +1,182 @@
+//! `version` as a library call: turn the pending changesets into every file edit of a release.
+//!
+//! [`prepare`] reads the repository, computes the release plan and stages, in one [`FileSet`],
+//! the new manifests, lockfiles, linked files, changelogs and the consumed changesets. Nothing is
+//! written: the caller commits the set (all files or none) or prints its diff. A user's own
+//! `cargo xtask release` calls the same function.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use camino::Utf8PathBuf;
+use cargo_relflow_changeset::changed::is_skipped;
+use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
+use cargo_relflow_changeset::pre::{PreMode, PreState};
+use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
+use cargo_relflow_sync::edit::files::FileSet;
+use cargo_relflow_sync::{names, InputError, Package};
+
+use crate::cmd::pre::write_pre_state;
+use crate::error::Failure;
+use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
+
+/// What to version.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionRequest {
+    /// `--snapshot [TAG]`: `Some(None)` for a snapshot without a tag.
+    pub snapshot: Option<Option<String>>,
+    /// Write changelogs (`--no-changelog` turns them off; so does `changelog: false`).
+    pub changelog: bool,
+}
+
+/// One package's release, as `version` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    /// The package's qualified name (`cargo:acme-core`).
+    pub name: String,
+    /// The version before.
+    pub old_version: semver::Version,
+    /// The version after.
+    pub new_version: semver::Version,
+    /// The bump.
+    pub bump: Bump,
+}
+
+/// A prepared `version` run: every edit staged, nothing written.
+#[derive(Debug, Clone)]
+pub struct VersionRun {
+    /// The files to write, remove or create.
+    pub files: FileSet,
+    /// The releases with a version, in plan order (`none` releases left out).
+    pub released: Vec<Released>,
+    /// Warnings about the configuration (unmatched groups), Changesets' texts.
+    pub warnings: Vec<String>,
+}
+
+/// Why `version` has nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nothing {
+    /// No unreleased changesets (Changesets v3 exits 1 with `No unreleased changesets found.`).
+    NoChangesets,
+}
+
+/// Computes the plan and stages every file edit of the release.
+pub fn prepare(
+    repo: &Repo,
+    request: &VersionRequest,
+) -> Result<Result<VersionRun, Nothing>, Failure> {
+    let files_read = repo.read_changesets()?;
+    let pre = repo.pre.as_ref();
+    if request.snapshot.is_some() && pre.is_some_and(|p| p.mode == PreMode::Pre) {
+        return Err(InputError::new("Snapshot release is not allowed in pre mode")
+            .with_hint("run `cargo relflow version pre exit` and `version` first, or drop `--snapshot`")
+            .into());
+    }
+    let exiting = pre.is_some_and(|p| p.mode == PreMode::Exit);
+    let changesets: Vec<Changeset> = files_read.iter().map(|f| f.changeset.clone()).collect();
+    let config = repo.plan_config();
+    let snapshot = request.snapshot.as_ref().map(|tag| SnapshotRequest {
+        tag: tag.clone(),
+        commit: crate::git::head_commit(repo.root()).ok(),
+        now_millis: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+    });
+    let release_plan = plan(
+        repo.packages(),
+        &changesets,
+        &config,
+        pre,
+        snapshot.as_ref(),
+    )
+    .map_err(InputError::from)?;
+    if release_plan.changesets.is_empty() && !exiting {
+        return Ok(Err(Nothing::NoChangesets));
+    }
+    let mut files = FileSet::new(repo.root());
+    consume_changesets(&mut files, repo, &files_read, &release_plan, &config)?;
+    Ok(Ok(VersionRun {
+        files,
+        released: released(repo.packages(), &release_plan),
+        warnings: release_plan.warnings,
+    }))
+}
+
+fn released(packages: &[Package], release_plan: &ReleasePlan) -> Vec<Released> {
+    release_plan
+        .releases
+        .iter()
+        .filter(|r| r.versioned && r.bump != Bump::None)
+        .map(|r| Released {
+            name: packages[r.package].qualified_name(),
+            old_version: r.old_version.clone(),
+            new_version: r.new_version.clone(),
+            bump: r.bump,
+        })
+        .collect()
+}
+
+/// Deletes the changesets the plan used, as Changesets v3 does: changesets naming a skipped
+/// package stay; in pre mode they move to `.changeset/pre/` instead; on pre exit, `pre.json` and
+/// every changeset go.
+fn consume_changesets(
+    files: &mut FileSet,
+    repo: &Repo,
+    changeset_files: &[ChangesetFile],
+    release_plan: &ReleasePlan,
+    config: &PlanConfig,
+) -> Result<(), InputError> {
+    let packages = repo.packages();
+    let names_skipped = |file: &ChangesetFile| {
+        file.changeset.releases.iter().any(|release| {
+            names::resolve(packages, &release.name).is_ok_and(|i| is_skipped(&packages[i], config))
+        })
+    };
+    let used = |file: &ChangesetFile| release_plan.changesets.contains(&file.changeset.id);
+    let dir = Utf8PathBuf::from(CHANGESET_DIR);
+    match &repo.pre {
+        Some(PreState {
+            mode: PreMode::Pre, ..
+        }) => {
+            let state = repo.pre.clone().map(|mut state| {
+                // v2 bookkeeping is replaced by the files under `.changeset/pre/`.
+                state.changesets.retain(|id| !id.starts_with("pre/"));
+                state
+            });
+            if let Some(state) = state {
+                write_pre_state(files, &state)?;
+            }
+            for file in changeset_files
+                .iter()
+                .filter(|f| used(f) && !names_skipped(f))
+            {
+                if file.changeset.id.starts_with("pre/") {
+                    continue;
+                }
+                let text = files.read(&file.path)?.to_owned();
+                files.write(
+                    &dir.join("pre").join(format!("{}.md", file.changeset.id)),
+                    text,
+                )?;
+                files.remove(&file.path)?;
+            }
+        }
+        Some(PreState {
+            mode: PreMode::Exit,
+            ..
+        }) => {
+            files.remove(&dir.join("pre.json"))?;
+            for file in changeset_files.iter().filter(|f| !names_skipped(f)) {
+                files.remove(&file.path)?;
+            }
+        }
+        None => {
+            for file in changeset_files
+                .iter()
+                .filter(|f| used(f) && !names_skipped(f))
+            {
+                files.remove(&file.path)?;
+            }
+        }
+    }
+    Ok(())
+}
