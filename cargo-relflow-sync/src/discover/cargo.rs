@@ -13,9 +13,7 @@ use cargo_metadata::{DependencyKind, Metadata};
 use toml_edit::{DocumentMut, Item};
 
 use super::DiscoverError;
-use crate::{
-    diag::line_of, DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource,
-};
+use crate::{DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource};
 
 /// Finds the crates of the Cargo workspace whose root manifest is `root/Cargo.toml`.
 /// Returns no packages when there is no such file.
@@ -163,15 +161,8 @@ fn read_manifest(path: &Utf8Path) -> Result<DocumentMut, DiscoverError> {
             format!("failed to read `{path}`: {e}"),
         ))
     })?;
-    text.parse::<DocumentMut>().map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| crate::diag::line_of_offset(&text, s.start));
-        let mut error =
-            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
-        error.line = line.or_else(|| line_of(&text, "["));
-        DiscoverError::Input(error)
-    })
+    crate::edit::cargo::parse_document(path, &text, "invalid Cargo manifest")
+        .map_err(DiscoverError::Input)
 }
 
 /// A dependency entry as written in a manifest.
