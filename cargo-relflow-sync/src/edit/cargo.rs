@@ -241,9 +241,13 @@ pub(crate) fn child_mut<'a>(item: &'a mut Item, key: &str) -> Option<&'a mut Ite
 /// Replaces the string `item` with `new`, keeping its quote style and its decor (the spaces
 /// around it and a comment after it).
 pub(crate) fn set_str(item: &mut Item, new: &str) {
-    let Some(value) = item.as_value_mut() else {
-        return;
-    };
+    if let Some(value) = item.as_value_mut() {
+        set_str_value(value, new);
+    }
+}
+
+/// [`set_str`] for a value (an element of an array).
+pub(crate) fn set_str_value(value: &mut Value, new: &str) {
     let literal = match &*value {
         Value::String(s) => s
             .as_repr()
