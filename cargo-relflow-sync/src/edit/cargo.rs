@@ -296,7 +296,7 @@ fn set_entry_requirement(entry: &mut Item, key: &str, change: &RequirementChange
 
 /// Whether a `[target.KEY]` key names `target` as cargo metadata prints it. Cargo re-renders
 /// `cfg(..)` expressions with its own spacing (`cfg(target_os = "linux")`), so spaces are ignored.
-fn same_target(written: &str, target: &str) -> bool {
+pub(crate) fn same_target(written: &str, target: &str) -> bool {
     let strip = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     strip(written) == strip(target)
 }
