@@ -8,8 +8,9 @@
 //! (`alias = { package = "name" }`), inline tables, dotted tables (`[dependencies.name]`) and the
 //! plain string form (`name = "1.2"`). Entries written `{ workspace = true }` and entries
 //! without a `version` (path-only dev-dependencies) are never touched: the first take their
-//! requirement from the root's `[workspace.dependencies]`, which [`CargoTomlMut::
-//! workspace_dependencies`] lists and [`CargoTomlMut::set_workspace_dependency`] edits.
+//! requirement from the root's `[workspace.dependencies]`, which
+//! [`CargoTomlMut::workspace_dependencies`] lists and
+//! [`CargoTomlMut::set_workspace_dependency`] edits.
 
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use toml_edit::{DocumentMut, Item, TableLike, Value};

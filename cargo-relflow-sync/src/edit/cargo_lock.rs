@@ -9,10 +9,14 @@
 //! change which form every entry for that name needs, so they are all resolved before the
 //! change (with cargo's lookup rules) and written again after it. Lock files of the first format
 //! (no `version` marker, checksums under `[metadata]`) spell every entry in full and keep doing so.
+//!
+//! Cargo also sorts: `[[package]]` tables by name, version and source, `dependencies` entries as
+//! text. A version change can move either, so both are put back in cargo's order; a lock edited
+//! here is the text cargo itself would write (the tests check that cargo leaves it unchanged).
 
-use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::{BTreeMap, BTreeSet};
 
+use camino::Utf8Path;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use super::cargo::{parse_document, set_str, set_str_value, with_line_endings};
@@ -28,11 +32,11 @@ pub struct CargoLockMut {
 impl CargoLockMut {
     /// Parses the text of the Cargo.lock at `path` (used in errors).
     pub fn parse(path: impl AsRef<Utf8Path>, text: &str) -> Result<Self, InputError> {
-        let path: Utf8PathBuf = path.as_ref().to_owned();
-        let doc = parse_document(&path, text, "invalid Cargo.lock")?;
+        let path = path.as_ref();
+        let doc = parse_document(path, text, "invalid Cargo.lock")?;
         if doc.get("package").is_some_and(|p| !p.is_array_of_tables()) {
             return Err(InputError::in_file(
-                &path,
+                path,
                 "invalid Cargo.lock: `package` is not `[[package]]`",
             )
             .with_hint("run `cargo generate-lockfile` to write it again"));
@@ -108,6 +112,7 @@ impl CargoLockMut {
     }
 }
 
+/// The `dependencies` array of the `table`-th `[[package]]`.
 fn dependencies_mut(packages: &mut ArrayOfTables, table: usize) -> Option<&mut Array> {
     packages
         .get_mut(table)?
