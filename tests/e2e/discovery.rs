@@ -67,10 +67,11 @@ the-core = { package = "core", path = "../core" }
     let deps = cli["dependencies"].as_array().unwrap();
     assert_eq!(deps.len(), 3, "{deps:#?}");
     let normal = deps.iter().find(|d| d["kind"] == "normal").unwrap();
-    assert_eq!(normal["requirement"], "^1.4.0");
+    // As written (inherited from `[workspace.dependencies]`), not cargo's `^1.4.0`.
+    assert_eq!(normal["requirement"], "1.4.0");
     let build = deps.iter().find(|d| d["kind"] == "build").unwrap();
     assert_eq!(build["target"], "cfg(unix)");
-    assert_eq!(build["requirement"], "^1.4");
+    assert_eq!(build["requirement"], "1.4");
     let dev = deps.iter().find(|d| d["kind"] == "dev").unwrap();
     assert_eq!(
         dev["requirement"], "",

@@ -13,9 +13,8 @@ use cargo_metadata::{DependencyKind, Metadata};
 use toml_edit::{DocumentMut, Item};
 
 use super::DiscoverError;
-use crate::{
-    diag::line_of, DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource,
-};
+use crate::edit::cargo::same_target;
+use crate::{DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource};
 
 /// Finds the crates of the Cargo workspace whose root manifest is `root/Cargo.toml`.
 /// Returns no packages when there is no such file.
@@ -114,18 +113,23 @@ fn packages_from_metadata(
                     _ => DepKind::Normal,
                 };
                 let target = d.target.as_ref().map(ToString::to_string);
-                let has_version = written
-                    .iter()
-                    .find(|w| w.key == key && w.kind == kind && w.target == target)
-                    .is_none_or(|w| w.has_version);
+                // The text as written (`0.3`, not cargo's `^0.3`), so `version` can rewrite it
+                // keeping its operator; cargo's form where the entry is not found.
+                let requirement = match written.iter().find(|w| {
+                    w.key == key
+                        && w.kind == kind
+                        && match (&w.target, &target) {
+                            (Some(written), Some(target)) => same_target(written, target),
+                            (written, target) => written == target,
+                        }
+                }) {
+                    Some(w) => w.requirement.clone().unwrap_or_default(),
+                    None => d.req.to_string(),
+                };
                 Dependency {
                     name: d.name.clone(),
                     kind,
-                    requirement: if has_version {
-                        d.req.to_string()
-                    } else {
-                        String::new()
-                    },
+                    requirement,
                     target,
                     rename: d.rename.clone(),
                 }
@@ -163,15 +167,8 @@ fn read_manifest(path: &Utf8Path) -> Result<DocumentMut, DiscoverError> {
             format!("failed to read `{path}`: {e}"),
         ))
     })?;
-    text.parse::<DocumentMut>().map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| crate::diag::line_of_offset(&text, s.start));
-        let mut error =
-            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
-        error.line = line.or_else(|| line_of(&text, "["));
-        DiscoverError::Input(error)
-    })
+    crate::edit::cargo::parse_document(path, &text, "invalid Cargo manifest")
+        .map_err(DiscoverError::Input)
 }
 
 /// A dependency entry as written in a manifest.
@@ -179,10 +176,11 @@ struct WrittenDependency {
     key: String,
     kind: DepKind,
     target: Option<String>,
-    has_version: bool,
+    /// The `version` it writes or inherits, as written; `None` for a path-only entry.
+    requirement: Option<String>,
 }
 
-/// Every dependency entry of a manifest, with whether it writes (or inherits) a `version`.
+/// Every dependency entry of a manifest, with the `version` it writes or inherits.
 fn written_requirements(doc: &DocumentMut, root_doc: &DocumentMut) -> Vec<WrittenDependency> {
     let mut out = Vec::new();
     let tables = [
@@ -202,7 +200,7 @@ fn written_requirements(doc: &DocumentMut, root_doc: &DocumentMut) -> Vec<Writte
                     key: key.to_owned(),
                     kind,
                     target: target.clone(),
-                    has_version: entry_has_version(key, value, root_doc),
+                    requirement: entry_requirement(key, value, root_doc),
                 });
             }
         }
@@ -216,18 +214,23 @@ fn written_requirements(doc: &DocumentMut, root_doc: &DocumentMut) -> Vec<Writte
     out
 }
 
-fn entry_has_version(key: &str, value: &Item, root_doc: &DocumentMut) -> bool {
-    if value.is_str() {
-        return true;
-    }
+/// The `version` of a dependency entry (`name = "1.2"` or `{ version = "1.2", .. }`), or of the
+/// root's `[workspace.dependencies]` entry it inherits with `{ workspace = true }`.
+fn entry_requirement(key: &str, value: &Item, root_doc: &DocumentMut) -> Option<String> {
+    let version = |entry: &Item| {
+        entry
+            .as_str()
+            .or_else(|| entry.get("version").and_then(Item::as_str))
+            .map(str::to_owned)
+    };
     if value.get("workspace").and_then(Item::as_bool) == Some(true) {
         return root_doc
             .get("workspace")
             .and_then(|w| w.get("dependencies"))
             .and_then(|d| d.get(key))
-            .is_some_and(|entry| entry.is_str() || entry.get("version").is_some());
+            .and_then(version);
     }
-    value.get("version").is_some()
+    version(value)
 }
 
 fn relative(root: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
