@@ -11,5 +11,6 @@ pub mod error;
 pub mod git;
 pub mod plugin;
 pub mod repo;
+pub mod stage;
 pub mod ui;
 pub mod version;

@@ -1,5 +1,7 @@
 //! Differential test: on random npm monorepos, relflow's release plan must equal what the real
-//! `@changesets/cli@3.0.3 status --output` reports, run with Node 22.
+//! `@changesets/cli@3.0.3 status --output` reports, run with Node 22; then both tools run
+//! `version` on fresh copies, and every file they leave (package.json files, CHANGELOG.md files,
+//! the changesets left, pre.json) must be byte-identical.
 //!
 //! `cargo xtask test` installs both tools and sets `RELFLOW_NODE` and `RELFLOW_CHANGESETS_CLI`.
 //! `RELFLOW_DIFF_SEEDS=N` sets how many repositories (default 300), `RELFLOW_DIFF_SEED=S` runs one.
@@ -219,11 +221,7 @@ fn releases(json: &Value, version_key: &str, bump_key: &str) -> BTreeMap<String,
 /// rejected the repository), `Err(report)` when they differ.
 fn compare(seed: u64, node: &str, changesets: &str) -> Result<usize, String> {
     let files = generate(seed);
-    let mut repo = TestRepo::new();
-    for (path, text) in &files {
-        repo = repo.file(path, text);
-    }
-    let repo = repo.commit("generated");
+    let repo = fresh_repo(&files);
     let output = repo
         .isolated(Command::new(node))
         .args([changesets, "status", "--output=plan.json"])
@@ -251,6 +249,9 @@ fn compare(seed: u64, node: &str, changesets: &str) -> Result<usize, String> {
         _ => false,
     };
     if agree {
+        if theirs.is_some() {
+            compare_version(seed, &files, node, changesets)?;
+        }
         return Ok(theirs.map_or(0, |t| t.len()));
     }
     let mut report = format!(
@@ -273,6 +274,67 @@ fn compare(seed: u64, node: &str, changesets: &str) -> Result<usize, String> {
     }
     for (path, text) in files.iter().filter(|(p, _)| p != "package-lock.json") {
         let _ = writeln!(report, "  --- {path}\n{}", text.trim_end());
+    }
+    Err(report)
+}
+
+/// A fresh commit of the generated files.
+fn fresh_repo(files: &[(String, String)]) -> TestRepo {
+    let mut repo = TestRepo::new();
+    for (path, text) in files {
+        repo = repo.file(path, text);
+    }
+    repo.commit("generated")
+}
+
+/// Runs `changeset version` and `cargo relflow version` on two copies of the repository of
+/// `seed`, and compares the trees they leave.
+fn compare_version(
+    seed: u64,
+    files: &[(String, String)],
+    node: &str,
+    changesets: &str,
+) -> Result<(), String> {
+    let theirs = fresh_repo(files);
+    let output = theirs
+        .isolated(Command::new(node))
+        .args([changesets, "version"])
+        .output()
+        .expect("run changeset version");
+    let ours = fresh_repo(files);
+    let run = ours.relflow(["version"]);
+    let theirs_ok = output.status.success();
+    if theirs_ok != (run.code == 0) {
+        return Err(format!(
+            "seed {seed}: `version` exit codes differ: changesets {:?}, relflow {}\n  changesets said: {}\n  relflow said: {}",
+            output.status.code(),
+            run.code,
+            String::from_utf8_lossy(&output.stderr).trim(),
+            run.stderr.trim()
+        ));
+    }
+    let (theirs_tree, ours_tree) = (theirs.snapshot_tree(), ours.snapshot_tree());
+    if theirs_tree == ours_tree {
+        return Ok(());
+    }
+    let mut report = format!("seed {seed}: `version` wrote different files\n");
+    let paths: std::collections::BTreeSet<_> = theirs_tree.keys().chain(ours_tree.keys()).collect();
+    for path in paths {
+        let (a, b) = (theirs_tree.get(path), ours_tree.get(path));
+        if a != b {
+            let show = |bytes: Option<&Vec<u8>>| {
+                bytes.map_or_else(
+                    || "(absent)".to_owned(),
+                    |b| String::from_utf8_lossy(b).into_owned(),
+                )
+            };
+            let _ = writeln!(
+                report,
+                "  --- {path}\n  changesets:\n{}\n  relflow:\n{}",
+                show(a),
+                show(b)
+            );
+        }
     }
     Err(report)
 }

@@ -9,4 +9,5 @@ mod differential;
 mod discovery;
 mod init;
 mod prompt;
+mod version;
 mod version_pre;

@@ -1,0 +1,203 @@
+//! Stages new versions into every file that carries them: the manifests of each ecosystem, the
+//! root Cargo.toml (`[workspace.package]` and `[workspace.dependencies]`), lockfiles, generic
+//! packages' version files and `[[sync]]` targets. Used by `version` and `sync`.
+//!
+//! Each file is read once through the [`FileSet`], however many packages touch it; the editors of
+//! `cargo_relflow_sync::edit` change only the values, and the ecosystem rules of
+//! `cargo_relflow_changeset::apply` decide which requirements change.
+
+use std::collections::BTreeMap;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use cargo_relflow_changeset::apply::cargo::{new_requirement, unsatisfied};
+use cargo_relflow_sync::edit::cargo::CargoTomlMut;
+use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
+use cargo_relflow_sync::edit::files::FileSet;
+use cargo_relflow_sync::edit::ManifestChange;
+use cargo_relflow_sync::{Ecosystem, InputError, Package, VersionSource};
+
+/// The manifest changes of a run, by index into the packages.
+pub type Changes = BTreeMap<usize, ManifestChange>;
+
+/// Stages `changes` for `packages` of the repository whose files `files` holds.
+pub fn stage_versions(
+    files: &mut FileSet,
+    packages: &[Package],
+    changes: &Changes,
+) -> Result<(), InputError> {
+    if let Some(problem) = unsatisfied(packages, changes).first() {
+        return Err(problem.to_input_error(packages));
+    }
+    stage_cargo(files, packages, changes)?;
+    Ok(())
+}
+
+/// The new version of a package, when the run gives it one that differs from its current one.
+fn new_version<'a>(
+    packages: &'a [Package],
+    changes: &'a Changes,
+    index: usize,
+) -> Option<(&'a semver::Version, &'a semver::Version)> {
+    let new = changes.get(&index)?.version.as_ref()?;
+    let old = packages[index].version.as_ref()?;
+    (old != new).then_some((old, new))
+}
+
+/// Cargo manifests (and maturin projects' Cargo.toml), the root's inherited version and
+/// workspace dependencies, and Cargo.lock.
+fn stage_cargo(
+    files: &mut FileSet,
+    packages: &[Package],
+    changes: &Changes,
+) -> Result<(), InputError> {
+    let root_manifest = Utf8Path::new("Cargo.toml");
+    let workspace_version = inherited_version(packages, changes)?;
+    let has_cargo = packages.iter().any(|p| p.ecosystem == Ecosystem::Cargo);
+    if has_cargo {
+        let text = files.read(root_manifest)?.to_owned();
+        let mut root = CargoTomlMut::parse(root_manifest, &text)?;
+        if let Some(version) = &workspace_version {
+            root.set_workspace_version(version)?;
+        }
+        for entry in root.workspace_dependencies() {
+            let Some(member) = packages
+                .iter()
+                .position(|p| p.ecosystem == Ecosystem::Cargo && p.dir == entry.dir)
+            else {
+                continue;
+            };
+            if let Some((_, new)) = new_version(packages, changes, member) {
+                if let Some(requirement) = new_requirement(&entry.requirement, new) {
+                    root.set_workspace_dependency(&entry.key, &requirement);
+                }
+            }
+        }
+        let edited = root.finish();
+        files.write(root_manifest, edited)?;
+    }
+
+    // Lock files to update, with the (name, old, new) of each path package in them.
+    let mut locks: BTreeMap<Utf8PathBuf, Vec<(String, semver::Version, semver::Version)>> =
+        BTreeMap::new();
+    for (&index, change) in changes {
+        let package = &packages[index];
+        let manifest = match (&package.ecosystem, &package.version_source) {
+            (Ecosystem::Cargo, _) => package.manifest.clone(),
+            (Ecosystem::Python, VersionSource::Maturin { cargo_manifest }) => {
+                cargo_manifest.clone()
+            }
+            _ => continue,
+        };
+        let text = files.read(&manifest)?.to_owned();
+        let mut doc = CargoTomlMut::parse(&manifest, &text)?;
+        let own_change = if package.ecosystem == Ecosystem::Cargo {
+            change.clone()
+        } else {
+            // A maturin project: only its version goes to the Cargo.toml.
+            ManifestChange {
+                version: change.version.clone(),
+                requirements: Vec::new(),
+            }
+        };
+        doc.apply(&own_change)?;
+        files.write(&manifest, doc.finish())?;
+        if let Some((old, new)) = new_version(packages, changes, index) {
+            let Some(lock) = lock_for(files, &manifest)? else {
+                continue;
+            };
+            let crate_name = match package.ecosystem {
+                Ecosystem::Cargo => package.name.clone(),
+                _ => cargo_package_name(&text).unwrap_or_else(|| package.name.clone()),
+            };
+            locks
+                .entry(lock)
+                .or_default()
+                .push((crate_name, old.clone(), new.clone()));
+        }
+    }
+    for (lock, updates) in locks {
+        let text = files.read(&lock)?.to_owned();
+        let mut doc = CargoLockMut::parse(&lock, &text)?;
+        for (name, old, new) in &updates {
+            doc.set_version(name, old, new);
+        }
+        files.write(&lock, doc.finish())?;
+    }
+    Ok(())
+}
+
+/// The Cargo.lock that records the crate of `manifest`: the one beside it, else the root's;
+/// `None` when there is none (a library that does not commit its lock file).
+fn lock_for(files: &mut FileSet, manifest: &Utf8Path) -> Result<Option<Utf8PathBuf>, InputError> {
+    let beside = manifest
+        .parent()
+        .unwrap_or_else(|| Utf8Path::new(""))
+        .join("Cargo.lock");
+    for candidate in [beside, Utf8PathBuf::from("Cargo.lock")] {
+        if files.read_optional(&candidate)?.is_some() {
+            return Ok(Some(candidate));
+        }
+    }
+    Ok(None)
+}
+
+/// `[package] name` of a Cargo manifest's text.
+fn cargo_package_name(text: &str) -> Option<String> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    doc.get("package")?
+        .get("name")?
+        .as_str()
+        .map(ToOwned::to_owned)
+}
+
+/// The new `[workspace.package] version`, when crates that inherit it are released. Every crate
+/// that inherits it must then get that same version: anything else cannot be written.
+fn inherited_version(
+    packages: &[Package],
+    changes: &Changes,
+) -> Result<Option<semver::Version>, InputError> {
+    let inheriting: Vec<usize> = packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.version_source == VersionSource::CargoWorkspace)
+        .map(|(i, _)| i)
+        .collect();
+    let mut chosen: Option<&semver::Version> = None;
+    for &index in &inheriting {
+        if let Some((_, new)) = new_version(packages, changes, index) {
+            chosen = Some(chosen.map_or(new, |c| c.max(new)));
+        }
+    }
+    let Some(version) = chosen else {
+        return Ok(None);
+    };
+    let lagging: Vec<&str> = inheriting
+        .iter()
+        .filter(|&&i| {
+            changes
+                .get(&i)
+                .and_then(|c| c.version.as_ref())
+                .or(packages[i].version.as_ref())
+                != Some(version)
+        })
+        .map(|&i| packages[i].name.as_str())
+        .collect();
+    if !lagging.is_empty() {
+        return Err(InputError::in_file(
+            "Cargo.toml",
+            format!(
+                "crates that inherit `[workspace.package] version` would get different versions: {version} for some, but not for {}",
+                lagging.join(", ")
+            ),
+        )
+        .with_hint(format!(
+            "put every crate with `version.workspace = true` in one `fixed` group in relflow.toml: fixed = [[{}]]",
+            inheriting
+                .iter()
+                .map(|&i| format!("\"{}\"", packages[i].name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(Some(version.clone()))
+}
