@@ -10,6 +10,7 @@ pub mod linked;
 pub mod npm;
 pub mod npm_lock;
 pub mod python;
+pub mod uv_lock;
 
 use crate::model::DepKind;
 

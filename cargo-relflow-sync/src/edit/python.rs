@@ -33,6 +33,9 @@ use crate::edit::{ManifestChange, RequirementChange};
 use crate::model::DepKind;
 use crate::pep440::semver_to_pep440;
 
+/// The hint for a pyproject.toml that is not TOML.
+const FIX_SYNTAX: &str = "fix the TOML syntax";
+
 /// An editable pyproject.toml.
 ///
 /// Each change is spliced into the text at the byte range toml_edit reports for the value, so
@@ -46,7 +49,7 @@ pub struct PyprojectMut {
 impl PyprojectMut {
     /// Parses the text of the pyproject.toml at `path` (used in errors).
     pub fn parse(text: &str, path: &Utf8Path) -> Result<PyprojectMut, InputError> {
-        parse_toml(text, path)?;
+        parse_toml(text, path, FIX_SYNTAX)?;
         Ok(PyprojectMut {
             text: text.to_owned(),
             path: path.to_owned(),
@@ -79,7 +82,7 @@ impl PyprojectMut {
     /// string.
     pub fn set_version(&mut self, version: &semver::Version) -> Result<(), InputError> {
         let pep440 = semver_to_pep440(version);
-        let doc = parse_toml(&self.text, &self.path)?;
+        let doc = parse_toml(&self.text, &self.path, FIX_SYNTAX)?;
         let root = doc.as_item();
         let (section, table) = if let Some(project) = table(root, "project") {
             ("[project]", project)
@@ -130,7 +133,7 @@ impl PyprojectMut {
     /// normalized) of kind `change.kind`, limited to entries whose marker is `change.target`
     /// when that is set. Returns how many entries it found (rewritten or already equal).
     pub fn set_requirement(&mut self, change: &RequirementChange) -> Result<usize, InputError> {
-        let doc = parse_toml(&self.text, &self.path)?;
+        let doc = parse_toml(&self.text, &self.path, FIX_SYNTAX)?;
         let root = doc.as_item();
         let finder = Finder {
             text: &self.text,
@@ -187,11 +190,15 @@ impl PyprojectMut {
     }
 }
 
-/// Parses TOML keeping spans; errors name the file and line.
-fn parse_toml<'a>(text: &'a str, path: &Utf8Path) -> Result<Document<&'a str>, InputError> {
+/// Parses TOML keeping spans; errors name the file and line, with `hint`.
+pub(crate) fn parse_toml<'a>(
+    text: &'a str,
+    path: &Utf8Path,
+    hint: &str,
+) -> Result<Document<&'a str>, InputError> {
     Document::parse(text).map_err(|e| {
         let error = InputError::in_file(path, format!("invalid TOML: {}", e.message().trim()))
-            .with_hint("fix the TOML syntax");
+            .with_hint(hint);
         match e.span() {
             Some(span) => error.at_offset(text, span.start),
             None => error,
