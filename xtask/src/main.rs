@@ -1,7 +1,8 @@
 //! Development tasks for cargo relflow, run as `cargo xtask <task>`.
 //!
-//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, into
-//!   `target/tools/`, once), checks formatting and lints, builds the binary and runs every test.
+//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, and
+//!   uv, into `target/tools/`, once), checks formatting and lints, builds the binary and runs
+//!   every test.
 //! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
 //!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
 
@@ -19,7 +20,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "test" => test(&rest),
-        "tools" => tools().map(|_| ()),
+        "tools" => tools().and_then(|_| uv()).map(|_| ()),
         "bench" => bench::bench(&rest),
         _ => bail!("usage: cargo xtask <test|tools|bench> [cargo test arguments | --packages N]"),
     }
@@ -57,6 +58,7 @@ fn say(message: &str) {
 /// The whole test suite, as CI runs it.
 fn test(extra: &[String]) -> Result<()> {
     let tools = tools()?;
+    let uv = uv()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run(fmt)?;
@@ -76,7 +78,8 @@ fn test(extra: &[String]) -> Result<()> {
     let mut test = cargo();
     test.args(["test", "--workspace"]).args(extra);
     test.env("RELFLOW_NODE", &tools.node)
-        .env("RELFLOW_CHANGESETS_CLI", &tools.changesets);
+        .env("RELFLOW_CHANGESETS_CLI", &tools.changesets)
+        .env("RELFLOW_UV", &uv);
     run(test)
 }
 
@@ -121,4 +124,32 @@ fn tools() -> Result<Tools> {
         );
     }
     Ok(Tools { node, changesets })
+}
+
+/// Installs uv 0.13.9 (the uv.lock tests run the real `uv lock --check`) into `target/tools/uv`
+/// with pip, unless already there.
+fn uv() -> Result<PathBuf> {
+    let dir = root().join("target/tools/uv");
+    let uv = dir.join("bin/uv");
+    if uv.exists() {
+        return Ok(uv);
+    }
+    say("installing uv 0.13.9 into target/tools/uv (first run only)");
+    let mut pip = Command::new("python3");
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-warn-script-location",
+        "--target",
+    ])
+    .arg(&dir)
+    .arg("uv==0.13.9");
+    run(pip)?;
+    if !uv.exists() {
+        bail!("pip install finished but {} is missing", uv.display());
+    }
+    Ok(uv)
 }

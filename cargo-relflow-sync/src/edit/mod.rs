@@ -11,6 +11,7 @@ pub mod linked;
 pub mod npm;
 pub mod npm_lock;
 pub mod python;
+pub mod uv_lock;
 
 use crate::model::DepKind;
 
