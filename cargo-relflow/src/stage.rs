@@ -10,25 +10,137 @@ use std::collections::BTreeMap;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::apply::cargo::{new_requirement, unsatisfied};
+use cargo_relflow_sync::discover::Workspace;
 use cargo_relflow_sync::edit::cargo::CargoTomlMut;
 use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
 use cargo_relflow_sync::edit::files::FileSet;
+use cargo_relflow_sync::edit::linked;
+use cargo_relflow_sync::edit::python::PyprojectMut;
+use cargo_relflow_sync::edit::uv_lock::UvLockMut;
 use cargo_relflow_sync::edit::ManifestChange;
-use cargo_relflow_sync::{Ecosystem, InputError, Package, VersionSource};
+use cargo_relflow_sync::{names, Ecosystem, InputError, Package, VersionSource};
 
 /// The manifest changes of a run, by index into the packages.
 pub type Changes = BTreeMap<usize, ManifestChange>;
 
-/// Stages `changes` for `packages` of the repository whose files `files` holds.
+/// Stages `changes` for the packages of `workspace`, whose files `files` holds.
 pub fn stage_versions(
     files: &mut FileSet,
-    packages: &[Package],
+    workspace: &Workspace,
     changes: &Changes,
 ) -> Result<(), InputError> {
+    let packages = &workspace.packages;
     if let Some(problem) = unsatisfied(packages, changes).first() {
         return Err(problem.to_input_error(packages));
     }
     stage_cargo(files, packages, changes)?;
+    stage_python(files, packages, changes)?;
+    stage_generic(files, workspace, changes)?;
+    stage_sync_targets(files, workspace, changes)?;
+    Ok(())
+}
+
+/// pyproject.toml versions (PEP 440) and specifiers, and the uv.lock files that record them.
+fn stage_python(
+    files: &mut FileSet,
+    packages: &[Package],
+    changes: &Changes,
+) -> Result<(), InputError> {
+    let mut locked: Vec<(&str, &semver::Version)> = Vec::new();
+    let mut lock_paths = vec![Utf8PathBuf::from("uv.lock")];
+    for (&index, change) in changes {
+        let package = &packages[index];
+        if package.ecosystem != Ecosystem::Python {
+            continue;
+        }
+        let own_change = match package.version_source {
+            // The version of a maturin project is its Cargo.toml's (see `stage_cargo`).
+            VersionSource::Maturin { .. } => ManifestChange {
+                version: None,
+                requirements: change.requirements.clone(),
+            },
+            _ => change.clone(),
+        };
+        if own_change.version.is_some() || !own_change.requirements.is_empty() {
+            let text = files.read(&package.manifest)?.to_owned();
+            let mut doc = PyprojectMut::parse(&text, &package.manifest)?;
+            doc.apply(&own_change)?;
+            files.write(&package.manifest, doc.finish())?;
+        }
+        if let Some((_, new)) = new_version(packages, changes, index) {
+            locked.push((&package.name, new));
+            lock_paths.push(package.dir.join("uv.lock"));
+        }
+    }
+    if locked.is_empty() {
+        return Ok(());
+    }
+    lock_paths.sort();
+    lock_paths.dedup();
+    for path in lock_paths {
+        let Some(text) = files.read_optional(&path)?.map(ToOwned::to_owned) else {
+            continue;
+        };
+        let mut lock = UvLockMut::parse(&text, &path)?;
+        for (name, version) in &locked {
+            lock.set_version(name, version)?;
+        }
+        files.write(&path, lock.finish())?;
+    }
+    Ok(())
+}
+
+/// The version files of generic packages.
+fn stage_generic(
+    files: &mut FileSet,
+    workspace: &Workspace,
+    changes: &Changes,
+) -> Result<(), InputError> {
+    let packages = &workspace.packages;
+    for (&index, _) in changes {
+        let package = &packages[index];
+        let Some((_, new)) = new_version(packages, changes, index) else {
+            continue;
+        };
+        if package.ecosystem != Ecosystem::Generic {
+            continue;
+        }
+        let Some(locator) = workspace
+            .config
+            .config
+            .generic_packages()
+            .find(|entry| *entry.name.get_ref() == package.name)
+            .and_then(|entry| entry.locator())
+        else {
+            continue;
+        };
+        let text = files.read(&package.manifest)?.to_owned();
+        let edited = linked::set_version(&text, &package.manifest, &locator, &new.to_string())?;
+        files.write(&package.manifest, edited)?;
+    }
+    Ok(())
+}
+
+/// `[[sync]]` targets of the packages that get a new version (written as semver).
+fn stage_sync_targets(
+    files: &mut FileSet,
+    workspace: &Workspace,
+    changes: &Changes,
+) -> Result<(), InputError> {
+    let packages = &workspace.packages;
+    for target in &workspace.config.config.sync {
+        let index = names::resolve(packages, target.package.get_ref())?;
+        let Some((_, new)) = new_version(packages, changes, index) else {
+            continue;
+        };
+        let Some(locator) = target.locator() else {
+            continue;
+        };
+        let path = Utf8PathBuf::from(&target.file);
+        let text = files.read(&path)?.to_owned();
+        let edited = linked::set_version(&text, &path, &locator, &new.to_string())?;
+        files.write(&path, edited)?;
+    }
     Ok(())
 }
 

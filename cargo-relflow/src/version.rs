@@ -96,7 +96,7 @@ pub fn prepare(
     }
     let mut files = FileSet::new(repo.root());
     let changes = manifest_changes(repo.packages(), &release_plan, &config, snapshot.is_some());
-    stage_versions(&mut files, repo.packages(), &changes)?;
+    stage_versions(&mut files, &repo.workspace, &changes)?;
     consume_changesets(&mut files, repo, &files_read, &release_plan, &config)?;
     Ok(Ok(VersionRun {
         files,

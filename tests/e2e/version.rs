@@ -421,7 +421,7 @@ fn generic_package_with_a_go_version_constant() {
         )
         .file(
             "relflow.toml",
-            "[[package]]\nname = \"api\"\npath = \"services/api\"\nversion_file = \"services/api/version.go\"\nregex = 'const Version = \"(?<version>[^\"]+)\"'\n",
+            "[[package]]\nname = \"api\"\npath = \"services/api\"\nversion_file = \"version.go\"\nregex = 'const Version = \"(?<version>[^\"]+)\"'\n",
         )
         .file(".changeset/api.md", "---\napi: major\n---\n\nNew protocol\n")
         .commit("initial");

@@ -48,7 +48,10 @@ pub fn manifest_changes(
                         Ecosystem::Cargo => {
                             cargo::new_requirement(&dep.requirement, &dependency.new_version)
                         }
-                        Ecosystem::Npm | Ecosystem::Python | Ecosystem::Generic => None,
+                        Ecosystem::Python => {
+                            python::new_specifier(&dep.requirement, &dependency.new_version)
+                        }
+                        Ecosystem::Npm | Ecosystem::Generic => None,
                     }?;
                     Some(RequirementChange {
                         dependency: dep.name.clone(),
