@@ -66,6 +66,8 @@ pub enum Command {
     /// changelogs (`pre enter TAG` / `pre exit` manage pre mode).
     #[command(args_conflicts_with_subcommands = true)]
     Version(VersionArgs),
+    /// Make every `[[sync]]` file, fixed-group member and lockfile agree with the manifests.
+    Sync(SyncArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -181,6 +183,14 @@ pub enum PreCommand {
     Exit,
 }
 
+/// `cargo relflow sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Change nothing; exit 1 listing every file that disagrees.
+    #[arg(long)]
+    pub check: bool,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -236,6 +246,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
             None => cmd::version::run(&start, &args, ui),
             Some(VersionCommand::Pre(pre)) => cmd::pre::run(&start, &pre, ui),
         },
+        Command::Sync(args) => cmd::sync::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -12,5 +12,6 @@ pub mod git;
 pub mod plugin;
 pub mod repo;
 pub mod stage;
+pub mod sync;
 pub mod ui;
 pub mod version;

@@ -9,5 +9,6 @@ mod differential;
 mod discovery;
 mod init;
 mod prompt;
+mod sync;
 mod version;
 mod version_pre;

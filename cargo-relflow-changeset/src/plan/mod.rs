@@ -200,3 +200,12 @@ pub fn plan(
         warnings: resolved.warnings,
     })
 }
+
+/// The fixed groups of `config` resolved to package indices (globs and `!` exclusions applied),
+/// with the plan's validation of them.
+pub fn fixed_groups(
+    packages: &[Package],
+    config: &PlanConfig,
+) -> Result<Vec<Vec<usize>>, PlanError> {
+    Ok(groups::resolve(packages, config)?.fixed)
+}

@@ -7,4 +7,5 @@ pub mod list;
 pub mod pre;
 pub mod prompt;
 pub mod status;
+pub mod sync;
 pub mod version;
