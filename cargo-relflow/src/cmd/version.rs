@@ -52,7 +52,8 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
     Ok(Outcome::Yes)
 }
 
-/// The unified diff (`a/PATH`, `b/PATH`, three lines of context) of every change in `files`.
+/// The unified diff (`a/PATH`, `b/PATH`, three lines of context) of every change in `files`, in
+/// the form `git apply` and `patch -p1` take.
 pub fn unified_diff(files: &FileSet) -> String {
     let mut out = String::new();
     for change in files.changes() {
@@ -68,7 +69,6 @@ pub fn unified_diff(files: &FileSet) -> String {
             change.old.unwrap_or_default(),
             change.new.unwrap_or_default(),
         );
-        out.push_str(&format!("diff --relflow a/{0} b/{0}\n", change.path));
         out.push_str(
             &diff
                 .unified_diff()
