@@ -288,8 +288,10 @@ mod tests {
         };
         let odd = "{\r\n\t\"name\": \"a\",\r\n\t\"version\":\"1.0.0\" ,\r\n\t\"description\": \"caf\\u00e9 \\\"q\\\" \u{1F980}\",\r\n\t\"dependencies\" : {\"dep\":\"^1.0.0\",\"left-pad\":\"1.3.0\"},\r\n\t\"peerDependencies\": {\r\n\t\t\"dep\": \">=1.0.0 <2.0.0\"\r\n\t},\r\n\t\"devDependencies\": {\"dep\": \"workspace:^1.0.0\"}\r\n}";
         let plain = "{\n  \"name\": \"b\",\n  \"version\": \"1.0.0\",\n  \"optionalDependencies\": {\n    \"dep\": \"~1.0.0\"\n  }\n}\n";
+        let root_text = "{\n  \"name\": \"root\",\n  \"version\": \"0.0.0\",\n  \"private\": true,\n  \"devDependencies\": {\n    \"dep\": \"^1.0.0\"\n  }\n}\n";
         let temp = tempfile::tempdir().unwrap();
         let root = temp.path();
+        std::fs::write(root.join("package.json"), root_text).unwrap();
         for (name, text) in [
             ("dep", "{\"name\": \"dep\", \"version\": \"1.0.0\"}\n"),
             ("a", odd),
@@ -311,7 +313,8 @@ mod tests {
             const release = (name, type, oldVersion, newVersion) => ({ name, type, oldVersion, newVersion, changesets: [] });
             await applyReleasePlan(
               { changesets: [], releases: [release("dep", "minor", "1.0.0", "1.1.0"), release("a", "patch", "1.0.0", "1.0.1"), release("b", "none", "1.0.0", "1.0.0")] },
-              { tool: { type: "npm" }, packages, rootDir },
+              { tool: { type: "npm" }, packages, rootDir,
+                rootPackage: { dir: rootDir, relativeDir: ".", packageJson: JSON.parse(fs.readFileSync("package.json", "utf8")) } },
               { changelog: false, format: false, updateInternalDependencies: "patch", bumpVersionsWithWorkspaceProtocolOnly: false, ignore: [], privatePackages: { version: true, tag: false },
                 ___experimentalUnsafeOptions_WILL_CHANGE_IN_PATCH: { onlyUpdatePeerDependentsWhenOutOfRange: false } },
             );
@@ -340,6 +343,14 @@ mod tests {
                 .unwrap();
             doc.set_version("1.0.0").unwrap();
         });
+        // The root package.json: ranges rewritten, its version never.
+        let ours_root = edit(root_text, |doc| {
+            doc.set_dependency(DepKind::Dev, "dep", "^1.1.0").unwrap();
+        });
+        assert_eq!(
+            std::fs::read_to_string(root.join("package.json")).unwrap(),
+            ours_root
+        );
         assert_ne!(ours_a, odd);
         assert_eq!(written("a"), ours_a);
         assert_eq!(written("b"), ours_b);

@@ -315,6 +315,39 @@ fn requirement_changes_name_npm_releases_only() {
 }
 
 #[test]
+fn the_root_package_json_gets_new_ranges_and_keeps_its_version() {
+    use cargo_relflow_sync::edit::npm::PackageJsonMut;
+    use cargo_relflow_sync::edit::ManifestChange;
+
+    let text = "{\n  \"name\": \"root\",\n  \"version\": \"1.0.0\",\n  \"devDependencies\": {\n    \"dep\": \"^1.0.0\",\n    \"prettier\": \"^3.0.0\"\n  }\n}\n";
+    let mut root = PackageJsonMut::parse(text, "package.json").unwrap();
+    let package = Package {
+        ecosystem: Ecosystem::Npm,
+        name: "dep".to_owned(),
+        version: Some(semver::Version::new(1, 0, 0)),
+        version_text: Some("1.0.0".to_owned()),
+        version_source: VersionSource::Manifest,
+        dir: "packages/dep".into(),
+        manifest: "packages/dep/package.json".into(),
+        publish: Publish::Default,
+        deps: Vec::new(),
+    };
+    let requirements = requirement_changes(
+        &root.dependencies(),
+        &[minor()],
+        &[package],
+        &PlanConfig::default(),
+        false,
+    );
+    root.apply(&ManifestChange {
+        version: None,
+        requirements,
+    })
+    .unwrap();
+    assert_eq!(root.finish(), text.replace("^1.0.0", "^1.1.0"));
+}
+
+#[test]
 fn posix_normalize_is_nodes() {
     for (path, normalized) in [
         ("", "."),
