@@ -15,28 +15,106 @@ use cargo_relflow_sync::edit::cargo::CargoTomlMut;
 use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::edit::linked;
+use cargo_relflow_sync::edit::npm::PackageJsonMut;
+use cargo_relflow_sync::edit::npm_lock::{
+    update_package_lock, update_pnpm_lock, WorkspaceManifest,
+};
 use cargo_relflow_sync::edit::python::PyprojectMut;
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
-use cargo_relflow_sync::edit::ManifestChange;
-use cargo_relflow_sync::{names, Ecosystem, InputError, Package, VersionSource};
+use cargo_relflow_sync::edit::{ManifestChange, RequirementChange};
+use cargo_relflow_sync::{names, Dependency, Ecosystem, InputError, Package, VersionSource};
 
 /// The manifest changes of a run, by index into the packages.
 pub type Changes = BTreeMap<usize, ManifestChange>;
 
-/// Stages `changes` for the packages of `workspace`, whose files `files` holds.
+/// Stages `changes` for the packages of `workspace`, whose files `files` holds. `npm_root` are
+/// the ranges to rewrite in the root package.json when it is not itself a package (Changesets v3
+/// rewrites them there too, never its version).
 pub fn stage_versions(
     files: &mut FileSet,
     workspace: &Workspace,
     changes: &Changes,
+    npm_root: &[RequirementChange],
 ) -> Result<(), InputError> {
     let packages = &workspace.packages;
     if let Some(problem) = unsatisfied(packages, changes).first() {
         return Err(problem.to_input_error(packages));
     }
     stage_cargo(files, packages, changes)?;
+    stage_npm(files, packages, changes, npm_root)?;
     stage_python(files, packages, changes)?;
     stage_generic(files, workspace, changes)?;
     stage_sync_targets(files, workspace, changes)?;
+    Ok(())
+}
+
+/// The dependencies written in the root package.json, when there is one that is not a package
+/// itself (a workspace root).
+pub fn npm_root_dependencies(
+    files: &mut FileSet,
+    packages: &[Package],
+) -> Result<Vec<Dependency>, InputError> {
+    let path = Utf8Path::new("package.json");
+    let is_package = packages
+        .iter()
+        .any(|p| p.ecosystem == Ecosystem::Npm && p.manifest == path);
+    match files.read_optional(path)? {
+        Some(text) if !is_package => Ok(PackageJsonMut::parse(text, path)?.dependencies()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// package.json versions and ranges (byte-preserving, as Changesets v3 edits them), and the
+/// package-lock.json and pnpm-lock.yaml entries of the edited packages.
+fn stage_npm(
+    files: &mut FileSet,
+    packages: &[Package],
+    changes: &Changes,
+    npm_root: &[RequirementChange],
+) -> Result<(), InputError> {
+    let mut edited: Vec<(Utf8PathBuf, String)> = Vec::new();
+    let root_change = ManifestChange {
+        version: None,
+        requirements: npm_root.to_vec(),
+    };
+    let root = (!npm_root.is_empty()).then_some((
+        Utf8Path::new("package.json"),
+        Utf8Path::new(""),
+        &root_change,
+    ));
+    let members = changes.iter().filter_map(|(&index, change)| {
+        let package = &packages[index];
+        (package.ecosystem == Ecosystem::Npm).then_some((
+            package.manifest.as_path(),
+            package.dir.as_path(),
+            change,
+        ))
+    });
+    for (manifest, dir, change) in members.chain(root) {
+        let text = files.read(manifest)?.to_owned();
+        let mut doc = PackageJsonMut::parse(&text, manifest)?;
+        doc.apply(change)?;
+        let new = doc.finish();
+        files.write(manifest, new.clone())?;
+        edited.push((dir.to_owned(), new));
+    }
+    if edited.is_empty() {
+        return Ok(());
+    }
+    let manifests: Vec<WorkspaceManifest<'_>> = edited
+        .iter()
+        .map(|(dir, text)| WorkspaceManifest { dir, text })
+        .collect();
+    let package_lock = Utf8Path::new("package-lock.json");
+    if let Some(text) = files.read_optional(package_lock)?.map(ToOwned::to_owned) {
+        let new = update_package_lock(&text, package_lock, &manifests)?;
+        files.write(package_lock, new)?;
+    }
+    let pnpm_lock = Utf8Path::new("pnpm-lock.yaml");
+    if let Some(text) = files.read_optional(pnpm_lock)?.map(ToOwned::to_owned) {
+        let new = update_pnpm_lock(&text, pnpm_lock, &manifests)?;
+        files.write(pnpm_lock, new)?;
+    }
     Ok(())
 }
 

@@ -79,7 +79,7 @@ pub fn prepare(repo: &Repo) -> Result<SyncRun, Failure> {
             }
         }
     }
-    stage_versions(&mut files, &repo.workspace, &changes)?;
+    stage_versions(&mut files, &repo.workspace, &changes, &[])?;
     let version_of = |index: usize| -> Option<semver::Version> {
         changes
             .get(&index)

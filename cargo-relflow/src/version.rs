@@ -8,7 +8,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use camino::Utf8PathBuf;
-use cargo_relflow_changeset::apply::manifest_changes;
+use cargo_relflow_changeset::apply::{manifest_changes, npm};
 use cargo_relflow_changeset::changed::is_skipped;
 use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
 use cargo_relflow_changeset::pre::{PreMode, PreState};
@@ -19,7 +19,7 @@ use cargo_relflow_sync::{names, InputError, Package};
 use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
-use crate::stage::stage_versions;
+use crate::stage::{npm_root_dependencies, stage_versions};
 
 /// What to version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,7 +96,14 @@ pub fn prepare(
     }
     let mut files = FileSet::new(repo.root());
     let changes = manifest_changes(repo.packages(), &release_plan, &config, snapshot.is_some());
-    stage_versions(&mut files, &repo.workspace, &changes)?;
+    let npm_root = npm::requirement_changes(
+        &npm_root_dependencies(&mut files, repo.packages())?,
+        &release_plan.releases,
+        repo.packages(),
+        &config,
+        snapshot.is_some(),
+    );
+    stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
     consume_changesets(&mut files, repo, &files_read, &release_plan, &config)?;
     Ok(Ok(VersionRun {
         files,

@@ -51,7 +51,10 @@ pub fn manifest_changes(
                         Ecosystem::Python => {
                             python::new_specifier(&dep.requirement, &dependency.new_version)
                         }
-                        Ecosystem::Npm | Ecosystem::Generic => None,
+                        Ecosystem::Npm => {
+                            npm::new_range(&dep.requirement, dep.kind, dependency, config, snapshot)
+                        }
+                        Ecosystem::Generic => None,
                     }?;
                     Some(RequirementChange {
                         dependency: dep.name.clone(),
