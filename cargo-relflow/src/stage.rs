@@ -175,7 +175,7 @@ fn stage_generic(
     changes: &Changes,
 ) -> Result<(), InputError> {
     let packages = &workspace.packages;
-    for (&index, _) in changes {
+    for &index in changes.keys() {
         let package = &packages[index];
         let Some((_, new)) = new_version(packages, changes, index) else {
             continue;
