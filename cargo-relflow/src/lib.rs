@@ -10,5 +10,6 @@ pub mod cmd;
 pub mod error;
 pub mod git;
 pub mod plugin;
+pub mod registry;
 pub mod repo;
 pub mod ui;
