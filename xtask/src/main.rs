@@ -1,12 +1,16 @@
 //! Development tasks for cargo relflow, run as `cargo xtask <task>`.
 //!
-//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, into
-//!   `target/tools/`, once), checks formatting and lints, builds the binary and runs every test.
+//! - `cargo xtask test`: installs what the tests need (Node 22 and `@changesets/cli@3.0.3`, and
+//!   the registry servers of the publish tests: verdaccio, pypiserver with twine,
+//!   ferro-cargo-registry-server; into `target/tools/`, once), checks formatting and lints, builds
+//!   the binary and runs every test.
+//! - `cargo xtask tools`: only the installation.
 //! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
 //!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
 
 mod bench;
 mod genrepo;
+mod registry_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,7 +23,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "test" => test(&rest),
-        "tools" => tools().map(|_| ()),
+        "tools" => tools().and_then(|_| registry_tools::registry_tools().map(|_| ())),
         "bench" => bench::bench(&rest),
         _ => bail!("usage: cargo xtask <test|tools|bench> [cargo test arguments | --packages N]"),
     }
@@ -57,6 +61,7 @@ fn say(message: &str) {
 /// The whole test suite, as CI runs it.
 fn test(extra: &[String]) -> Result<()> {
     let tools = tools()?;
+    let registry_tools = registry_tools::registry_tools()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run(fmt)?;
@@ -76,7 +81,8 @@ fn test(extra: &[String]) -> Result<()> {
     let mut test = cargo();
     test.args(["test", "--workspace"]).args(extra);
     test.env("RELFLOW_NODE", &tools.node)
-        .env("RELFLOW_CHANGESETS_CLI", &tools.changesets);
+        .env("RELFLOW_CHANGESETS_CLI", &tools.changesets)
+        .envs(registry_tools.env());
     run(test)
 }
 
