@@ -9,3 +9,4 @@ mod differential;
 mod discovery;
 mod init;
 mod prompt;
+mod registries;
