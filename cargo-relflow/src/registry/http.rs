@@ -59,9 +59,9 @@ impl Auth<'_> {
     }
 }
 
-/// A blocking HTTP client (ureq) with a timeout, relflow's user agent, the proxy settings of
-/// the environment (`HTTPS_PROXY`, `NO_PROXY`), and no `Authorization` header on redirects to
-/// another host.
+/// A blocking HTTP client (ureq) with a timeout, relflow's user agent, the platform's trust store
+/// (`SSL_CERT_FILE` and the system's CA bundle), the proxy settings of the environment
+/// (`HTTPS_PROXY`, `NO_PROXY`), and no `Authorization` header on redirects to another host.
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
@@ -81,8 +81,13 @@ impl Client {
 
     /// A client whose requests give up after `timeout`.
     pub fn with_timeout(timeout: Duration) -> Client {
+        // The platform's roots, as cargo, npm and pip use, not a bundled copy of Mozilla's.
+        let tls = ureq::tls::TlsConfig::builder()
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build();
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
+            .tls_config(tls)
             .http_status_as_error(false)
             .user_agent(concat!("cargo-relflow/", env!("CARGO_PKG_VERSION")))
             .build()
