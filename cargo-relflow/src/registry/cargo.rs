@@ -60,7 +60,7 @@ impl CargoRegistry {
     }
 }
 
-/// One configured value and where it was set, for error messages.
+/// `[registry] default` and where it was set, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Setting {
     value: String,
@@ -72,7 +72,10 @@ struct Setting {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CargoConfig {
     default: Option<Setting>,
-    registries: BTreeMap<String, Setting>,
+    /// From the files, by registry name.
+    registries: BTreeMap<String, String>,
+    /// From `CARGO_REGISTRIES_<NAME>_INDEX`, by `<NAME>` (upper case, `_` for `-`).
+    env_registries: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -121,19 +124,15 @@ pub fn read_config(start: &Utf8Path, env: &Environment) -> Result<CargoConfig, I
             origin: "environment variable CARGO_REGISTRY_DEFAULT".to_owned(),
         });
     }
-    let names: Vec<String> = config.registries.keys().cloned().collect();
-    for name in names {
-        let variable = format!("CARGO_REGISTRIES_{}_INDEX", env_name(&name));
-        if let Some(value) = env.get(&variable) {
-            config.registries.insert(
-                name,
-                Setting {
-                    value: value.to_owned(),
-                    origin: format!("environment variable {variable}"),
-                },
-            );
-        }
-    }
+    config.env_registries = env
+        .iter()
+        .filter_map(|(variable, value)| {
+            let name = variable
+                .strip_prefix("CARGO_REGISTRIES_")?
+                .strip_suffix("_INDEX")?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect();
     Ok(config)
 }
 
@@ -157,10 +156,14 @@ impl CargoConfig {
         if name == CRATES_IO {
             return Ok(CargoRegistry::crates_io());
         }
-        match self.registries.get(name) {
+        let index = self
+            .env_registries
+            .get(&env_name(name))
+            .or_else(|| self.registries.get(name));
+        match index {
             Some(index) => Ok(CargoRegistry {
                 name: name.to_owned(),
-                index: index.value.clone(),
+                index: index.clone(),
             }),
             None => Err(
                 InputError::new(format!("registry `{name}` is not configured")).with_hint(format!(
@@ -212,19 +215,16 @@ impl CargoConfig {
                 None => input,
             }
         })?;
-        let setting = |spanned: Spanned<String>| Setting {
-            origin: format!(
-                "{path}:{}",
-                cargo_relflow_sync::diag::line_of_offset(text, spanned.span().start)
-            ),
-            value: spanned.into_inner(),
-        };
         if let Some(default) = file.registry.and_then(|table| table.default) {
-            self.default = Some(setting(default));
+            let line = cargo_relflow_sync::diag::line_of_offset(text, default.span().start);
+            self.default = Some(Setting {
+                origin: format!("{path}:{line}"),
+                value: default.into_inner(),
+            });
         }
         for (name, entry) in file.registries {
             if let Some(index) = entry.index {
-                self.registries.insert(name, setting(index));
+                self.registries.insert(name, index.into_inner());
             }
         }
         Ok(())
@@ -382,6 +382,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!(overridden.default_registry().unwrap().name, "h");
+        let env_only = read_config(
+            &start,
+            &env(
+                &dirs,
+                &[(
+                    "CARGO_REGISTRIES_MY_CORP_INDEX",
+                    "sparse+https://corp.example/",
+                )],
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            env_only.registry("my-corp").unwrap().index,
+            "sparse+https://corp.example/"
+        );
         assert_eq!(
             overridden.registry("a").unwrap().index,
             "sparse+http://127.0.0.1:3/"
