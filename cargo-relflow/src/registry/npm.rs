@@ -72,7 +72,7 @@ pub fn read_config(root: &Utf8Path, env: &Environment) -> Result<NpmConfig, Inpu
             continue;
         }
         if let Some(text) = read_optional(&path)? {
-            settings.extend(parse_npmrc(&text, &shown, env)?);
+            settings.extend(parse_npmrc(&text, &shown, env));
         }
     }
     let mut config = NpmConfig {
@@ -214,11 +214,7 @@ struct Value {
 
 /// The `key = value` lines of an `.npmrc` (npm's ini dialect: `;` and `#` comments, quoted
 /// values, `${VAR}` and `${VAR?}` in keys and values).
-fn parse_npmrc(
-    text: &str,
-    path: &Utf8Path,
-    env: &Environment,
-) -> Result<Vec<(String, Value)>, InputError> {
+fn parse_npmrc(text: &str, path: &Utf8Path, env: &Environment) -> Vec<(String, Value)> {
     let mut settings = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.trim();
@@ -241,7 +237,7 @@ fn parse_npmrc(
             },
         ));
     }
-    Ok(settings)
+    settings
 }
 
 /// A value without its quotes, or without a trailing `;` / `#` comment when unquoted.
