@@ -18,6 +18,8 @@ use std::process::{Command, Output};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+pub mod registry;
+
 /// A fixed date for commits, so hashes are stable.
 pub const FIXED_DATE: &str = "2026-01-01T00:00:00Z";
 

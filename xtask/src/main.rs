@@ -1,14 +1,16 @@
 //! Development tasks for cargo relflow, run as `cargo xtask <task>`.
 //!
 //! - `cargo xtask test`: installs what the tests need (Node 22, `@changesets/cli@3.0.3`, npm and
-//!   pnpm, and uv, into `target/tools/`, once), checks formatting and lints, builds the binary and
-//!   runs
-//!   every test.
+//!   pnpm, uv, and the registry servers of the publish tests: verdaccio, pypiserver with twine,
+//!   ferro-cargo-registry-server; into `target/tools/`, once), checks formatting and lints, builds
+//!   the binary and runs every test.
+//! - `cargo xtask tools`: only the installation.
 //! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
 //!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
 
 mod bench;
 mod genrepo;
+mod registry_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,7 +23,10 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "test" => test(&rest),
-        "tools" => tools().and_then(|_| uv()).map(|_| ()),
+        "tools" => tools()
+            .and_then(|_| uv())
+            .and_then(|_| registry_tools::registry_tools())
+            .map(|_| ()),
         "bench" => bench::bench(&rest),
         _ => bail!("usage: cargo xtask <test|tools|bench> [cargo test arguments | --packages N]"),
     }
@@ -60,6 +65,7 @@ fn say(message: &str) {
 fn test(extra: &[String]) -> Result<()> {
     let tools = tools()?;
     let uv = uv()?;
+    let registry_tools = registry_tools::registry_tools()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run(fmt)?;
@@ -80,7 +86,8 @@ fn test(extra: &[String]) -> Result<()> {
     test.args(["test", "--workspace"]).args(extra);
     test.env("RELFLOW_NODE", &tools.node)
         .env("RELFLOW_CHANGESETS_CLI", &tools.changesets)
-        .env("RELFLOW_UV", &uv);
+        .env("RELFLOW_UV", &uv)
+        .envs(registry_tools.env());
     run(test)
 }
 

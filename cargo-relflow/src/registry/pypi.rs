@@ -1,0 +1,208 @@
+//! Python package indexes: whether a version is on the PEP 503 simple page of a project.
+//!
+//! [`version_state`] GETs `{index}/{normalized-name}/` (PyPI and pypiserver both serve it; a
+//! JSON `Accept` header still gets HTML from pypiserver, so the HTML is what is read) and reads
+//! the version out of each file name: wheels (`name-1.0-py3-none-any.whl`) and sdists
+//! (`name-1.0.tar.gz`). [`simple_index_for_upload`] turns the upload URL twine is given into the
+//! simple index to check.
+//!
+//! Not here: credentials for private indexes (pypiserver and PyPI serve the page to anyone).
+
+use std::str::FromStr;
+
+use cargo_relflow_sync::discover::python::normalize_name;
+use pep440_rs::Version;
+
+use super::http::{redact_url, Auth, Client};
+use super::{RegistryError, State};
+
+/// PyPI's simple index.
+pub const PYPI_SIMPLE_INDEX: &str = "https://pypi.org/simple/";
+
+/// The file extensions of source distributions, longest first.
+const SDIST_EXTENSIONS: [&str; 6] = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar"];
+
+/// The simple index that belongs to a twine upload URL: PyPI's and TestPyPI's `legacy/`
+/// endpoints map to their `simple/` pages; any other repository (pypiserver, most private
+/// indexes) serves the simple index at `{url}/simple/`.
+pub fn simple_index_for_upload(upload_url: &str) -> String {
+    let url = upload_url.trim_end_matches('/');
+    match url {
+        "https://upload.pypi.org/legacy" => PYPI_SIMPLE_INDEX.to_owned(),
+        "https://test.pypi.org/legacy" => "https://test.pypi.org/simple/".to_owned(),
+        _ => format!("{}/simple/", url.trim_end_matches("/legacy")),
+    }
+}
+
+/// The project page: `{index}/{normalized-name}/`.
+pub fn project_url(index: &str, project: &str) -> String {
+    format!(
+        "{}/{}/",
+        index.trim_end_matches('/'),
+        normalize_name(project)
+    )
+}
+
+/// The file names listed on the project's simple page, or `None` when the index does not know
+/// the project.
+pub fn project_files(
+    client: &Client,
+    index: &str,
+    project: &str,
+) -> Result<Option<Vec<String>>, RegistryError> {
+    let url = project_url(index, project);
+    let Some(body) = client.get_optional(&url, "text/html", Auth::None)? else {
+        return Ok(None);
+    };
+    let html = String::from_utf8(body).map_err(|error| RegistryError::Malformed {
+        url: redact_url(&url),
+        message: error.to_string(),
+    })?;
+    Ok(Some(anchor_texts(&html)))
+}
+
+/// Whether `version` of `project` is on `index`. A yanked file still counts: an index never
+/// takes the same file twice. `1.0` and `1.0.0` are the same version, as in PEP 440.
+pub fn version_state(
+    client: &Client,
+    index: &str,
+    project: &str,
+    version: &Version,
+) -> Result<State, RegistryError> {
+    let Some(files) = project_files(client, index, project)? else {
+        return Ok(State::Unpublished);
+    };
+    let name = normalize_name(project);
+    let found = files
+        .iter()
+        .filter_map(|file| file_version(&name, file))
+        .any(|found| &found == version);
+    Ok(if found {
+        State::Published
+    } else {
+        State::Unpublished
+    })
+}
+
+/// The version in a distribution file name of the project whose normalized name is `name`.
+pub fn file_version(name: &str, file: &str) -> Option<Version> {
+    if let Some(stem) = file
+        .strip_suffix(".whl")
+        .or_else(|| file.strip_suffix(".egg"))
+    {
+        // `{name}-{version}(-{build})?-{python}-{abi}-{platform}`; the name has no `-`.
+        let mut parts = stem.split('-');
+        let (project, version) = (parts.next()?, parts.next()?);
+        return (normalize_name(project) == name)
+            .then(|| Version::from_str(version).ok())
+            .flatten();
+    }
+    let stem = SDIST_EXTENSIONS
+        .iter()
+        .find_map(|extension| file.strip_suffix(extension))?;
+    // Old sdists kept `-` in the name: try every split.
+    stem.match_indices('-').find_map(|(at, _)| {
+        (normalize_name(&stem[..at]) == name)
+            .then(|| Version::from_str(&stem[at + 1..]).ok())
+            .flatten()
+    })
+}
+
+/// The text of every `<a ...>text</a>` of a page, entities `&amp;` `&lt;` `&gt;` decoded.
+fn anchor_texts(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut texts = Vec::new();
+    let mut from = 0;
+    while let Some(open) = lower[from..].find("<a").map(|at| from + at) {
+        from = open + 2;
+        if !lower[from..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>') {
+            // `<abbr>` and the like.
+            continue;
+        }
+        let Some(text_start) = lower[from..].find('>').map(|at| from + at + 1) else {
+            break;
+        };
+        let Some(text_end) = lower[text_start..].find("</a").map(|at| text_start + at) else {
+            break;
+        };
+        let text = html[text_start..text_end]
+            .trim()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&");
+        texts.push(text);
+        from = text_end;
+    }
+    texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        Version::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn versions_come_out_of_wheel_and_sdist_names() {
+        let name = "my-pkg";
+        assert_eq!(
+            file_version(name, "my_pkg-1.2.0-py3-none-any.whl"),
+            Some(v("1.2.0"))
+        );
+        assert_eq!(
+            file_version(
+                name,
+                "My.Pkg-2.0rc1-1-cp312-cp312-manylinux_2_17_x86_64.whl"
+            ),
+            Some(v("2.0rc1"))
+        );
+        assert_eq!(file_version(name, "my_pkg-1.2.0.tar.gz"), Some(v("1.2.0")));
+        assert_eq!(
+            file_version(name, "my-pkg-0.9.post1.zip"),
+            Some(v("0.9.post1"))
+        );
+        assert_eq!(file_version(name, "my_pkg_extra-1.0.tar.gz"), None);
+        assert_eq!(file_version(name, "other-1.0-py3-none-any.whl"), None);
+        assert_eq!(file_version(name, "my_pkg-1.0.txt"), None);
+        assert_eq!(v("1.0"), v("1.0.0"));
+    }
+
+    #[test]
+    fn anchors_of_a_simple_page() {
+        let page = r#"<!DOCTYPE html><html><body><h1>Links for my-pkg</h1>
+            <a href="/packages/my_pkg-1.0.tar.gz#sha256=ab" data-requires-python="&gt;=3.9">my_pkg-1.0.tar.gz</a><br/>
+            <A HREF="x.whl" data-yanked="">
+              my_pkg-1.1-py3-none-any.whl </A>
+            <abbr>not a link <a href="y">my_pkg-1.2.zip</a></abbr></body></html>"#;
+        assert_eq!(
+            anchor_texts(page),
+            [
+                "my_pkg-1.0.tar.gz",
+                "my_pkg-1.1-py3-none-any.whl",
+                "my_pkg-1.2.zip"
+            ]
+        );
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            simple_index_for_upload("https://upload.pypi.org/legacy/"),
+            PYPI_SIMPLE_INDEX
+        );
+        assert_eq!(
+            simple_index_for_upload("https://test.pypi.org/legacy/"),
+            "https://test.pypi.org/simple/"
+        );
+        assert_eq!(
+            simple_index_for_upload("http://127.0.0.1:8080/"),
+            "http://127.0.0.1:8080/simple/"
+        );
+        assert_eq!(
+            project_url("http://127.0.0.1:8080/simple", "My_Pkg.Core"),
+            "http://127.0.0.1:8080/simple/my-pkg-core/"
+        );
+    }
+}
