@@ -354,3 +354,127 @@ fn broken_repositories_are_errors() {
     assert!(changeset_commits(&repo.root, &["x".to_owned(), "y".to_owned()]).is_err());
     assert!(package_commits(&repo.root, &[query("missing")], &[]).is_err());
 }
+
+/// Node 22 and the Changesets CLI that `cargo xtask test` installs, `None` outside it (an error
+/// on CI).
+fn changesets_cli() -> Option<(String, String)> {
+    match (
+        std::env::var("RELFLOW_NODE"),
+        std::env::var("RELFLOW_CHANGESETS_CLI"),
+    ) {
+        (Ok(node), Ok(cli)) => Some((node, cli)),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "RELFLOW_NODE and RELFLOW_CHANGESETS_CLI are unset: run the suite with `cargo xtask test`"
+            );
+            eprintln!("skipped: run through `cargo xtask test`, which installs @changesets/cli");
+            None
+        }
+    }
+}
+
+/// The whole chain on a real repository: packages and changesets read from disk, the plan, the
+/// commits read with gix, the entries and their insertion give the CHANGELOG.md files the real
+/// `changeset version` (3.0.3) writes.
+#[test]
+fn changelogs_equal_what_changesets_writes() {
+    use cargo_relflow_changeset::changelog::{entries, insert};
+    use cargo_relflow_changeset::plan::plan;
+
+    let Some((node, cli)) = changesets_cli() else {
+        return;
+    };
+    let repo = Sandbox::new();
+    repo.write(
+        "package.json",
+        "{ \"name\": \"root\", \"private\": true, \"workspaces\": [\"packages/*\"] }\n",
+    );
+    repo.write("package-lock.json", "{}\n");
+    repo.write(".changeset/config.json", "{}\n");
+    repo.write(
+        "packages/app/package.json",
+        "{ \"name\": \"app\", \"version\": \"1.0.0\", \"dependencies\": { \"core\": \"^1.0.0\", \"ui\": \"workspace:*\" } }\n",
+    );
+    repo.write(
+        "packages/ui/package.json",
+        "{ \"name\": \"ui\", \"version\": \"0.3.0\", \"peerDependencies\": { \"core\": \"^1.0.0\" } }\n",
+    );
+    repo.write(
+        "packages/core/package.json",
+        "{ \"name\": \"core\", \"version\": \"1.0.0\" }\n",
+    );
+    repo.write(
+        "packages/core/CHANGELOG.md",
+        "# core\n\n## 1.0.0\n\n### Major Changes\n\n- abcdef1: First release\n",
+    );
+    repo.commit("init");
+    repo.write(
+        ".changeset/brave-owls-sing.md",
+        "---\n\"core\": minor\n---\n\nAdd the parser\n\nWith details.\n",
+    );
+    repo.commit("add a changeset");
+    repo.git(["checkout", "--quiet", "-b", "topic"]);
+    repo.write(
+        ".changeset/quiet-cats-run.md",
+        "---\n\"ui\": major\n\"core\": patch\n---\n\nRework the theme\n",
+    );
+    repo.commit("a changeset on a branch");
+    repo.git(["checkout", "--quiet", "main"]);
+    repo.merge("topic");
+    repo.write(
+        ".changeset/zany-dogs-wait.md",
+        "---\n\"app\": patch\n---\n\nNot committed yet\n",
+    );
+
+    let opened = crate::repo::Repo::open(&repo.root).unwrap();
+    let changesets: Vec<_> = opened
+        .read_changesets()
+        .unwrap()
+        .into_iter()
+        .map(|file| file.changeset)
+        .collect();
+    let config = opened.plan_config();
+    let release_plan = plan(
+        opened.packages(),
+        &changesets,
+        &config,
+        opened.pre.as_ref(),
+        None,
+    )
+    .unwrap();
+    let ids: Vec<String> = changesets.iter().map(|c| c.id.clone()).collect();
+    let commits = changeset_commits(&repo.root, &ids).unwrap();
+    assert_eq!(commits.len(), 2, "{commits:?}");
+    let mut ours = Vec::new();
+    for (index, entry) in entries(
+        opened.packages(),
+        &release_plan,
+        &changesets,
+        &commits,
+        &config,
+    ) {
+        let package = &opened.packages()[index];
+        let path = repo.root.join(&package.dir).join("CHANGELOG.md");
+        let existing = std::fs::read_to_string(&path).ok();
+        ours.push((path, insert(existing.as_deref(), &package.name, &entry)));
+    }
+    assert_eq!(ours.len(), 3);
+
+    let output = Command::new(node)
+        .args([cli.as_str(), "version"])
+        .current_dir(&repo.root)
+        .env("HOME", repo.root.as_str())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (path, text) in ours {
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{path}");
+    }
+}
