@@ -23,7 +23,7 @@ use git_cliff_core::release::Release;
 use git_cliff_core::template::Template;
 
 /// relflow's defaults over git-cliff's: see the module docs.
-pub const RELFLOW_DEFAULTS: &str = r#"
+const RELFLOW_DEFAULTS: &str = r#"
 [changelog]
 body = '''
 {% for entry in commits | commit_groups(groups=commit_parsers_groups) %}

@@ -14,6 +14,9 @@
 //!   the commits that touched a package since its last release, rendered by git-cliff-core, to
 //!   [`append`] to the entry.
 //!
+//! Whether changelogs are written at all (`"changelog": false` in `.changeset/config.json`, or
+//! `--no-changelog`) and where (a package's `changelog` in relflow.toml) is the caller's choice.
+//!
 //! Changesets v3 also runs the repository's formatter (prettier, dprint, ...) over the changed
 //! CHANGELOG.md files when it finds one; relflow runs no formatter, so the text is what Changesets
 //! writes in a repository without one. The blank lines inside an entry are normalised as
