@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod bump;
 pub mod changed;
+pub mod changelog;
 pub mod changeset;
 pub mod changesets_config;
 pub mod check;

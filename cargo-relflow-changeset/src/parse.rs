@@ -305,7 +305,7 @@ struct Frontmatter {
 }
 
 /// JavaScript's `\s`.
-fn is_js_space(c: char) -> bool {
+pub(crate) fn is_js_space(c: char) -> bool {
     matches!(
         c,
         '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
@@ -320,7 +320,7 @@ fn is_js_space(c: char) -> bool {
 }
 
 /// JavaScript's `String.prototype.trim`.
-fn js_trim(s: &str) -> &str {
+pub(crate) fn js_trim(s: &str) -> &str {
     s.trim_matches(is_js_space)
 }
 

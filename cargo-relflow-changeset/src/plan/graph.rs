@@ -72,7 +72,7 @@ fn posix_normalize(path: &str) -> String {
 }
 
 /// Whether `range` (after `workspace:`) names the directory of `dependency`.
-fn is_workspace_path(range: &str, dependency: &Package) -> bool {
+pub(crate) fn is_workspace_path(range: &str, dependency: &Package) -> bool {
     posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
 }
 

@@ -18,7 +18,7 @@
 //! 5. compute new versions: node-semver's `inc`, pre-release counters, snapshots ([`versions`]).
 
 mod assemble;
-mod graph;
+pub(crate) mod graph;
 mod groups;
 pub(crate) mod versions;
 

@@ -1,0 +1,262 @@
+//! Reading trees: the trees of a commit and its parent, a subtree by path, the files below a
+//! tree, and which packages' files differ between two trees.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use anyhow::{Context, Result};
+use gix::bstr::{BStr, BString};
+use gix::objs::tree::{name_order, EntryMode, EntryRef};
+use gix::ObjectId;
+
+use super::{Packages, Repo};
+
+impl Repo {
+    /// The root tree of `commit`, and that of its `parent`: none for a root commit, and none for
+    /// the oldest commits of a shallow clone, which lacks their parents.
+    pub(super) fn trees_of(
+        &self,
+        commit: ObjectId,
+        parent: Option<ObjectId>,
+    ) -> Result<(ObjectId, Option<ObjectId>)> {
+        let new = self.tree_of(commit)?;
+        let old = match parent {
+            Some(parent) if !self.shallow.contains(&commit) => Some(self.tree_of(parent)?),
+            _ => None,
+        };
+        Ok((new, old))
+    }
+
+    fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
+        let commit = self
+            .inner
+            .find_commit(commit)
+            .with_context(|| format!("cannot read commit {commit}"))?;
+        let tree = commit
+            .tree_id()
+            .with_context(|| format!("cannot read the tree of commit {}", commit.id))?;
+        Ok(tree.detach())
+    }
+
+    /// Reads a tree (`None` for `None`).
+    fn tree(&self, tree: Option<ObjectId>) -> Result<Option<gix::Tree<'_>>> {
+        tree.map(|id| {
+            self.inner
+                .find_tree(id)
+                .with_context(|| format!("cannot read tree {id}"))
+        })
+        .transpose()
+    }
+
+    /// The tree at `path` below `tree`; `None` where a component is missing or not a directory.
+    pub(super) fn subtree(
+        &self,
+        tree: Option<ObjectId>,
+        path: &[BString],
+    ) -> Result<Option<ObjectId>> {
+        let mut current = tree;
+        for component in path {
+            let tree = self.tree(current)?;
+            current = match &tree {
+                Some(tree) => decode(tree)?
+                    .entries
+                    .iter()
+                    .find(|entry| entry.filename == component && entry.mode.is_tree())
+                    .map(|entry| entry.oid.to_owned()),
+                None => None,
+            };
+        }
+        Ok(current)
+    }
+
+    /// Every file below `tree`, by path relative to it (`/`-separated).
+    pub(super) fn files(&self, tree: Option<ObjectId>) -> Result<HashMap<BString, ObjectId>> {
+        let mut files = HashMap::new();
+        let mut pending = vec![(BString::default(), tree)];
+        while let Some((prefix, tree)) = pending.pop() {
+            let Some(tree) = self.tree(tree)? else {
+                continue;
+            };
+            for entry in decode(&tree)?.entries {
+                let mut path = prefix.clone();
+                if !path.is_empty() {
+                    path.push(b'/');
+                }
+                path.extend_from_slice(entry.filename);
+                if entry.mode.is_tree() {
+                    pending.push((path, Some(entry.oid.to_owned())));
+                } else {
+                    files.insert(path, entry.oid.to_owned());
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// The queries of `packages` marked in `wanted` whose files differ between the root trees
+    /// `new` and `old`, in query order.
+    pub(super) fn changed_packages(
+        &self,
+        new: ObjectId,
+        old: Option<ObjectId>,
+        packages: &Packages,
+        wanted: &[bool],
+    ) -> Result<Vec<usize>> {
+        let mut changed = Vec::new();
+        self.visit(packages, 0, Some(new), old, wanted, &mut changed)?;
+        changed.sort_unstable();
+        Ok(changed)
+    }
+
+    /// Visits the directory `node` of `packages`, whose trees are `a` and `b`: an unchanged
+    /// directory is not read, and only the changed entries are followed.
+    fn visit(
+        &self,
+        packages: &Packages,
+        node: usize,
+        a: Option<ObjectId>,
+        b: Option<ObjectId>,
+        wanted: &[bool],
+        changed: &mut Vec<usize>,
+    ) -> Result<()> {
+        if a == b {
+            return Ok(());
+        }
+        let dir = &packages.nodes[node];
+        for &q in &dir.queries {
+            let nested: Vec<&[BString]> = packages.nested[q].iter().map(Vec::as_slice).collect();
+            if wanted[q] && self.differs(a, b, &nested)? {
+                changed.push(q);
+            }
+        }
+        if dir.children.is_empty() {
+            return Ok(());
+        }
+        let (a_tree, b_tree) = (self.tree(a)?, self.tree(b)?);
+        for change in changes(&a_tree, &b_tree)? {
+            if let Some(&child) = dir.children.get(change.name) {
+                let (a, b) = (subtree(change.a), subtree(change.b));
+                self.visit(packages, child, a, b, wanted, changed)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a file below the trees `a` and `b` differs, except below the `nested` paths.
+    fn differs(
+        &self,
+        a: Option<ObjectId>,
+        b: Option<ObjectId>,
+        nested: &[&[BString]],
+    ) -> Result<bool> {
+        if a == b {
+            return Ok(false);
+        }
+        if nested.is_empty() {
+            return Ok(true);
+        }
+        let (a_tree, b_tree) = (self.tree(a)?, self.tree(b)?);
+        for change in changes(&a_tree, &b_tree)? {
+            let below: Vec<&[BString]> = nested
+                .iter()
+                .filter(|path| path.first().is_some_and(|first| first == change.name))
+                .map(|path| &path[1..])
+                .collect();
+            if below.iter().any(|rest| rest.is_empty()) {
+                // A nested package's directory: its files are not ours.
+                continue;
+            }
+            let is_file = |side: Option<Side>| side.is_some_and(|(mode, _)| !mode.is_tree());
+            if below.is_empty() || is_file(change.a) || is_file(change.b) {
+                return Ok(true);
+            }
+            if self.differs(subtree(change.a), subtree(change.b), &below)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// An entry on one side of a comparison.
+type Side = (EntryMode, ObjectId);
+
+/// A name whose entry differs between two trees, with the entry on each side.
+struct Change<'a> {
+    name: &'a BStr,
+    a: Option<Side>,
+    b: Option<Side>,
+}
+
+/// The directory an entry is, if it is one.
+fn subtree(side: Option<Side>) -> Option<ObjectId> {
+    side.filter(|(mode, _)| mode.is_tree()).map(|(_, oid)| oid)
+}
+
+fn decode<'a>(tree: &'a gix::Tree<'_>) -> Result<gix::objs::TreeRef<'a>> {
+    tree.decode()
+        .with_context(|| format!("cannot decode tree {}", tree.id))
+}
+
+/// The entries that differ between two trees (a missing tree has none), by one pass over both:
+/// entries are sorted in git's tree order. A name that is a directory on one side and a file on
+/// the other gives two changes.
+fn changes<'a>(
+    a: &'a Option<gix::Tree<'_>>,
+    b: &'a Option<gix::Tree<'_>>,
+) -> Result<Vec<Change<'a>>> {
+    let a = a
+        .as_ref()
+        .map(decode)
+        .transpose()?
+        .map(|t| t.entries)
+        .unwrap_or_default();
+    let b = b
+        .as_ref()
+        .map(decode)
+        .transpose()?
+        .map(|t| t.entries)
+        .unwrap_or_default();
+    let side = |entry: &EntryRef<'_>| (entry.mode, entry.oid.to_owned());
+    let mut changes = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => {
+                name_order(x.filename, x.mode.is_tree(), y.filename, y.mode.is_tree())
+            }
+            (Some(_), None) => Ordering::Less,
+            _ => Ordering::Greater,
+        };
+        match order {
+            Ordering::Less => {
+                changes.push(Change {
+                    name: a[i].filename,
+                    a: Some(side(&a[i])),
+                    b: None,
+                });
+                i += 1;
+            }
+            Ordering::Greater => {
+                changes.push(Change {
+                    name: b[j].filename,
+                    a: None,
+                    b: Some(side(&b[j])),
+                });
+                j += 1;
+            }
+            Ordering::Equal => {
+                if (a[i].mode, a[i].oid) != (b[j].mode, b[j].oid) {
+                    changes.push(Change {
+                        name: a[i].filename,
+                        a: Some(side(&a[i])),
+                        b: Some(side(&b[j])),
+                    });
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    Ok(changes)
+}
