@@ -15,5 +15,6 @@ pub mod registry;
 pub mod repo;
 pub mod stage;
 pub mod sync;
+pub mod tag_name;
 pub mod ui;
 pub mod version;

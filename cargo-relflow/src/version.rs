@@ -7,10 +7,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::apply::{manifest_changes, npm};
 use cargo_relflow_changeset::changed::is_skipped;
-use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
+use cargo_relflow_changeset::changelog::{self, CliffConfig};
+use cargo_relflow_changeset::changesets_config::Changelog;
+use cargo_relflow_changeset::plan::{fixed_groups, plan, ReleasePlan, SnapshotRequest};
 use cargo_relflow_changeset::pre::{PreMode, PreState};
 use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
@@ -19,7 +21,9 @@ use cargo_relflow_sync::{names, InputError, Package};
 use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
+use crate::history;
 use crate::stage::{npm_root_dependencies, stage_versions};
+use crate::tag_name::{tag_format, tag_name};
 
 /// What to version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,12 +108,105 @@ pub fn prepare(
         snapshot.is_some(),
     );
     stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
+    if request.changelog && changelogs_enabled(repo) {
+        stage_changelogs(&mut files, repo, &release_plan, &changesets, &config)?;
+    }
     consume_changesets(&mut files, repo, &files_read, &release_plan, &config)?;
     Ok(Ok(VersionRun {
         files,
         released: released(repo.packages(), &release_plan),
         warnings: release_plan.warnings,
     }))
+}
+
+/// Whether `.changeset/config.json` leaves changelogs on (`"changelog": false` turns them off).
+fn changelogs_enabled(repo: &Repo) -> bool {
+    repo.changesets_config
+        .as_ref()
+        .is_none_or(|c| c.changelog != Changelog::Disabled)
+}
+
+/// The CHANGELOG.md of each release that is not `none`: Changesets' default format, with the
+/// conventional commits since the package's last tag when `[changelog] conventional_commits`.
+fn stage_changelogs(
+    files: &mut FileSet,
+    repo: &Repo,
+    release_plan: &ReleasePlan,
+    changesets: &[Changeset],
+    config: &PlanConfig,
+) -> Result<(), Failure> {
+    let packages = repo.packages();
+    let commits = history::changeset_commits(repo.root(), &release_plan.changesets)?;
+    let mut entries = changelog::entries(packages, release_plan, changesets, &commits, config);
+    let settings = &repo.workspace.config.config.changelog;
+    if settings.conventional_commits {
+        let settings_path = repo
+            .workspace
+            .config
+            .source
+            .as_ref()
+            .map_or_else(|| Utf8PathBuf::from("relflow.toml"), |s| s.path.clone());
+        let cliff_toml = match &settings.cliff {
+            Some(path) => Some(files.read(Utf8Path::new(path))?.to_owned()),
+            None => None,
+        };
+        let cliff = CliffConfig::parse(settings, &settings_path, cliff_toml.as_deref())?;
+        let fixed = fixed_groups(packages, config).map_err(InputError::from)?;
+        let format = tag_format(repo, &fixed);
+        let tags: Vec<Option<String>> = entries
+            .iter()
+            .map(|(index, _)| {
+                let package = &packages[*index];
+                package
+                    .version
+                    .as_ref()
+                    .map(|v| tag_name(&format, package, v))
+            })
+            .collect();
+        let queries: Vec<history::PackageQuery<'_>> = entries
+            .iter()
+            .zip(&tags)
+            .map(|((index, _), tag)| history::PackageQuery {
+                dir: &packages[*index].dir,
+                since_tag: tag.as_deref(),
+            })
+            .collect();
+        let dirs: Vec<&Utf8Path> = packages.iter().map(|p| p.dir.as_path()).collect();
+        let found = history::package_commits(repo.root(), &queries, &dirs)?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        for ((index, entry), commits) in entries.iter_mut().zip(&found) {
+            let release = release_plan
+                .releases
+                .iter()
+                .find(|r| r.package == *index)
+                .map_or_else(String::new, |r| r.new_version.to_string());
+            let section = changelog::conventional_section(&cliff, &release, now, commits)?;
+            *entry = changelog::append(entry, &section);
+        }
+    }
+    for (index, entry) in entries {
+        let package = &packages[index];
+        let path = changelog_path(repo, package);
+        let existing = files.read_optional(&path)?.map(ToOwned::to_owned);
+        let text = changelog::insert(existing.as_deref(), &package.name, &entry);
+        files.write(&path, text)?;
+    }
+    Ok(())
+}
+
+/// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its
+/// directory.
+fn changelog_path(repo: &Repo, package: &Package) -> Utf8PathBuf {
+    repo.workspace
+        .config
+        .config
+        .packages
+        .iter()
+        .find(|entry| names::resolve(repo.packages(), entry.name.get_ref()).is_ok_and(|i| repo.packages()[i] == *package))
+        .and_then(|entry| entry.changelog.clone())
+        .map_or_else(|| package.dir.join("CHANGELOG.md"), Utf8PathBuf::from)
 }
 
 fn released(packages: &[Package], release_plan: &ReleasePlan) -> Vec<Released> {

@@ -376,8 +376,8 @@ fn python_pre_release_cycle() {
         changelog.starts_with("# acme\n\n## 1.3.0\n\n### Minor Changes\n\n"),
         "{changelog}"
     );
-    assert!(changelog.contains("## 1.3.0-beta.1\n"), "{changelog}");
-    assert!(changelog.contains("## 1.3.0-beta.0\n"), "{changelog}");
+    assert!(changelog.contains("## 1.3.0b1\n"), "{changelog}");
+    assert!(changelog.contains("## 1.3.0b0\n"), "{changelog}");
 }
 
 /// A maturin project takes its version from its Cargo.toml.
