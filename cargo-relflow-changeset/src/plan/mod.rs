@@ -20,6 +20,7 @@
 mod assemble;
 mod graph;
 mod groups;
+mod index;
 mod versions;
 
 #[cfg(test)]
@@ -170,8 +171,9 @@ pub fn plan(
     pre: Option<&PreState>,
     snapshot: Option<&SnapshotRequest>,
 ) -> Result<ReleasePlan, PlanError> {
-    let resolved = groups::resolve(packages, config)?;
-    let ctx = assemble::Context::new(packages, config, &resolved, pre)?;
+    let index = index::Index::new(packages);
+    let resolved = groups::resolve(&index, config)?;
+    let ctx = assemble::Context::new(&index, config, &resolved, pre)?;
     let relevant = ctx.relevant_changesets(changesets)?;
     let mut releases = ctx.flatten(&relevant)?;
     loop {
