@@ -3,6 +3,7 @@
 
 pub mod cargo;
 pub mod generic;
+mod git_index;
 pub mod npm;
 pub mod python;
 #[cfg(test)]

@@ -3,19 +3,23 @@
 //! A Python package is a `pyproject.toml` with `[project]` (PEP 621) or `[tool.poetry]`; one
 //! with neither (a tool-only config) is skipped. Projects are the directories listed in
 //! relflow.toml `python.paths` (directories or globs of directories), or, without that, every
-//! `pyproject.toml` of the repository (honouring `.gitignore`, skipping hidden directories,
-//! `node_modules` and `target`).
+//! `pyproject.toml` git tracks, read from its index (a new project counts once `git add`ed),
+//! outside hidden directories, `node_modules` and `target`. Outside a git repository (or with an
+//! index relflow cannot read) the tree is walked instead, honouring `.gitignore` and skipping the
+//! same directories.
 //!
 //! Versions are read as PEP 440 and converted to semver with [`crate::pep440`]. A maturin
 //! project with a dynamic version takes the version of its Cargo.toml.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::ErrorKind;
 
 use camino::{Utf8Path, Utf8PathBuf};
 use pep508_rs::{Requirement, VerbatimUrl};
 use toml::{Table, Value};
 
+use super::git_index;
 use crate::diag::{line_of, InputError};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 use crate::pep440::pep440_to_semver;
@@ -27,21 +31,33 @@ const PRIVATE_CLASSIFIER: &str = "Private :: Do Not Upload";
 ///
 /// With `paths` (relflow.toml `python.paths`), each entry is a directory, or a glob of
 /// directories, relative to `root` holding a pyproject.toml; an entry that matches none is an
-/// error. Without, every pyproject.toml of the repository is considered. Packages are sorted
-/// by directory; dependencies keep only other projects found, matched by PEP 503 normalized
-/// name, with the specifier as written.
+/// error. Without, every pyproject.toml git tracks is considered (every one of the tree outside
+/// git). Packages are sorted by directory; dependencies keep only other projects found, matched
+/// by PEP 503 normalized name, with the specifier as written.
 pub fn discover_python(
     root: &Utf8Path,
     paths: Option<&[String]>,
 ) -> Result<Vec<Package>, InputError> {
     let dirs = match paths {
         Some(entries) => listed_dirs(root, entries)?,
-        None => walked_dirs(root),
+        None => tracked_dirs(root).unwrap_or_else(|| walked_dirs(root)),
     };
     let mut projects = Vec::new();
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
     for (dir, required) in dirs {
-        let Some(project) = read_project(root, &dir)? else {
+        let manifest = manifest_of(&dir);
+        let text = match fs::read_to_string(root.join(&manifest)) {
+            Ok(text) => text,
+            // Tracked but gone from the working tree (deleted, or outside a sparse checkout).
+            Err(e) if e.kind() == ErrorKind::NotFound && required.is_none() => continue,
+            Err(e) => {
+                return Err(InputError::in_file(
+                    manifest,
+                    format!("cannot read the file: {e}"),
+                ))
+            }
+        };
+        let Some(project) = read_project(root, &dir, &text)? else {
             if let Some(entry) = required {
                 return Err(InputError::in_file(
                     manifest_of(&dir),
@@ -177,7 +193,30 @@ fn listed_dirs(
     Ok(dirs)
 }
 
-/// Every directory of the repository holding a pyproject.toml.
+/// Every directory holding a pyproject.toml that git tracks, outside hidden directories,
+/// `node_modules` and `target`; `None` without a readable git index.
+fn tracked_dirs(root: &Utf8Path) -> Option<BTreeMap<String, Option<String>>> {
+    let manifests = git_index::tracked_files(root, |path| {
+        let mut dirs = path.split('/').rev();
+        dirs.next() == Some("pyproject.toml")
+            && dirs.all(|d| !d.starts_with('.') && d != "node_modules" && d != "target")
+    })?;
+    Some(
+        manifests
+            .into_iter()
+            .map(|manifest| {
+                let dir = manifest
+                    .strip_suffix("pyproject.toml")
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned();
+                (dir, None)
+            })
+            .collect(),
+    )
+}
+
+/// Every directory of the tree holding a pyproject.toml, walked (outside a git repository).
 fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
     let mut dirs = BTreeMap::new();
     // Only the repository's own .gitignore files count: no global excludes, no `.ignore`
@@ -259,11 +298,10 @@ fn lists(table: &Table, key: &str, item: &str) -> bool {
         .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)))
 }
 
-/// Reads the pyproject.toml of `dir`; `None` when it is not a project.
-fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputError> {
+/// Reads the pyproject.toml of `dir`, whose text is `text`; `None` when it is not a project.
+fn read_project(root: &Utf8Path, dir: &str, text: &str) -> Result<Option<Project>, InputError> {
     let manifest = manifest_of(dir);
-    let text = read_text(root, &manifest)?;
-    let doc = parse_toml(&manifest, &text)?;
+    let doc = parse_toml(&manifest, text)?;
     let project = sub(&doc, "project");
     let poetry = sub(&doc, "tool").and_then(|t| sub(t, "poetry"));
     let Some(meta) = project.or(poetry) else {
@@ -277,7 +315,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
     let name = string(meta, "name").ok_or_else(|| {
         maybe_line(
             InputError::in_file(&manifest, format!("{section} has no `name`")),
-            line_of(&text, section),
+            line_of(text, section),
         )
         .with_hint("add name = \"...\"")
     })?;
@@ -312,7 +350,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
                 let parsed = pep440_to_semver(v).map_err(|e| {
                     maybe_line(
                         InputError::in_file(&manifest, e),
-                        line_with(&text, &["version", v]),
+                        line_with(text, &["version", v]),
                     )
                     .with_hint("write a PEP 440 version such as \"1.2.0\" or \"1.2.0b1\"")
                 })?;
@@ -329,7 +367,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
         root,
         dir,
         manifest: &manifest,
-        text: &text,
+        text,
     };
     let mut deps = Vec::new();
     if let Some(project) = project {
@@ -835,6 +873,55 @@ manifest-path = "../../crates/native/Cargo.toml"
         assert_eq!(packages.len(), 1);
         assert_eq!(packages[0].dir, "");
         assert_eq!(packages[0].manifest, "pyproject.toml");
+    }
+
+    /// Runs git in `root`, cut off from the user's configuration.
+    fn git(root: &Utf8Path, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[test]
+    fn in_git_the_tracked_projects_count() {
+        let (_tmp, root) = repo();
+        git(&root, &["init", "--quiet"]);
+        write(&root, ".gitignore", "build/\n");
+        write(&root, "pyproject.toml", &simple("root-project", "1.0.0"));
+        write(&root, "libs/a/pyproject.toml", &simple("a", "1.0.0"));
+        write(&root, "libs/gone/pyproject.toml", &simple("gone", "1.0.0"));
+        write(&root, ".venv/pyproject.toml", &simple("hidden", "1.0.0"));
+        write(
+            &root,
+            "x/node_modules/y/pyproject.toml",
+            &simple("nm", "1.0.0"),
+        );
+        write(&root, "target/pyproject.toml", &simple("target", "1.0.0"));
+        git(&root, &["add", "-A", "--force"]);
+        // Not tracked: ignored, or new and not yet added.
+        write(&root, "build/pyproject.toml", &simple("ignored", "1.0.0"));
+        write(&root, "libs/new/pyproject.toml", &simple("new", "1.0.0"));
+        // Tracked, but deleted from the working tree.
+        fs::remove_file(root.join("libs/gone/pyproject.toml")).unwrap();
+        let packages = discover_python(&root, None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["", "libs/a"]);
+        git(&root, &["add", "libs/new"]);
+        let packages = discover_python(&root, None).unwrap();
+        let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["root-project", "a", "new"]);
+        // Sub-directory roots see their own part of the index.
+        let packages = discover_python(&root.join("libs"), None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["a", "new"]);
     }
 
     #[test]
