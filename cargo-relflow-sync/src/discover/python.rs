@@ -3,10 +3,10 @@
 //! A Python package is a `pyproject.toml` with `[project]` (PEP 621) or `[tool.poetry]`; one
 //! with neither (a tool-only config) is skipped. Projects are the directories listed in
 //! relflow.toml `python.paths` (directories or globs of directories), or, without that, every
-//! `pyproject.toml` git tracks, read from its index (a new project counts once `git add`ed),
-//! outside hidden directories, `node_modules` and `target`. Outside a git repository (or with an
-//! index relflow cannot read) the tree is walked instead, honouring `.gitignore` and skipping the
-//! same directories.
+//! `pyproject.toml` of the repository (honouring `.gitignore`, skipping hidden directories,
+//! `node_modules` and `target`). [`discover_python_tracked`] finds the same projects among the
+//! files git tracks, from its index, without walking the tree (for `changeset check`, which
+//! looks at tracked changes only).
 //!
 //! Versions are read as PEP 440 and converted to semver with [`crate::pep440`]. A maturin
 //! project with a dynamic version takes the version of its Cargo.toml.
@@ -31,10 +31,25 @@ const PRIVATE_CLASSIFIER: &str = "Private :: Do Not Upload";
 ///
 /// With `paths` (relflow.toml `python.paths`), each entry is a directory, or a glob of
 /// directories, relative to `root` holding a pyproject.toml; an entry that matches none is an
-/// error. Without, every pyproject.toml git tracks is considered (every one of the tree outside
-/// git). Packages are sorted by directory; dependencies keep only other projects found, matched
-/// by PEP 503 normalized name, with the specifier as written.
+/// error. Without, every pyproject.toml of the repository is considered. Packages are sorted
+/// by directory; dependencies keep only other projects found, matched by PEP 503 normalized
+/// name, with the specifier as written.
 pub fn discover_python(
+    root: &Utf8Path,
+    paths: Option<&[String]>,
+) -> Result<Vec<Package>, InputError> {
+    let dirs = match paths {
+        Some(entries) => listed_dirs(root, entries)?,
+        None => walked_dirs(root),
+    };
+    read_projects(root, dirs)
+}
+
+/// [`discover_python`], where, without `paths`, the pyproject.toml files considered are those
+/// git tracks (in its index, so a new project counts once `git add`ed; one deleted from the
+/// working tree does not), read without walking the tree. Outside a git repository, or with an
+/// index relflow cannot read, the tree is walked as in [`discover_python`].
+pub fn discover_python_tracked(
     root: &Utf8Path,
     paths: Option<&[String]>,
 ) -> Result<Vec<Package>, InputError> {
@@ -42,6 +57,14 @@ pub fn discover_python(
         Some(entries) => listed_dirs(root, entries)?,
         None => tracked_dirs(root).unwrap_or_else(|| walked_dirs(root)),
     };
+    read_projects(root, dirs)
+}
+
+/// Reads the projects of `dirs` (each with the `python.paths` entry that named it, if any).
+fn read_projects(
+    root: &Utf8Path,
+    dirs: BTreeMap<String, Option<String>>,
+) -> Result<Vec<Package>, InputError> {
     let mut projects = Vec::new();
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
     for (dir, required) in dirs {
@@ -216,7 +239,7 @@ fn tracked_dirs(root: &Utf8Path) -> Option<BTreeMap<String, Option<String>>> {
     )
 }
 
-/// Every directory of the tree holding a pyproject.toml, walked (outside a git repository).
+/// Every directory of the repository holding a pyproject.toml.
 fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
     let mut dirs = BTreeMap::new();
     // Only the repository's own .gitignore files count: no global excludes, no `.ignore`
@@ -891,7 +914,7 @@ manifest-path = "../../crates/native/Cargo.toml"
     }
 
     #[test]
-    fn in_git_the_tracked_projects_count() {
+    fn tracked_projects_from_the_index() {
         let (_tmp, root) = repo();
         git(&root, &["init", "--quiet"]);
         write(&root, ".gitignore", "build/\n");
@@ -911,15 +934,19 @@ manifest-path = "../../crates/native/Cargo.toml"
         write(&root, "libs/new/pyproject.toml", &simple("new", "1.0.0"));
         // Tracked, but deleted from the working tree.
         fs::remove_file(root.join("libs/gone/pyproject.toml")).unwrap();
-        let packages = discover_python(&root, None).unwrap();
+        let packages = discover_python_tracked(&root, None).unwrap();
         let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
         assert_eq!(dirs, ["", "libs/a"]);
-        git(&root, &["add", "libs/new"]);
+        // The walk finds the new project too.
         let packages = discover_python(&root, None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["", "libs/a", "libs/new"]);
+        git(&root, &["add", "libs/new"]);
+        let packages = discover_python_tracked(&root, None).unwrap();
         let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["root-project", "a", "new"]);
         // Sub-directory roots see their own part of the index.
-        let packages = discover_python(&root.join("libs"), None).unwrap();
+        let packages = discover_python_tracked(&root.join("libs"), None).unwrap();
         let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
         assert_eq!(dirs, ["a", "new"]);
     }
