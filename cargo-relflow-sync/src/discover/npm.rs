@@ -13,6 +13,7 @@ use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::read_text_file;
 use crate::diag::{line_of, InputError};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 
@@ -43,7 +44,17 @@ pub fn discover_npm(root: &Utf8Path) -> Result<Vec<Package>, InputError> {
     let mut names: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
     for dir in dirs {
         let manifest = Utf8PathBuf::from(format!("{dir}/package.json"));
-        let text = read_text(root, &manifest)?;
+        let text = match read_text_file(&root.join(&manifest)) {
+            Ok(text) => text,
+            // A matched directory without a package.json is no package.
+            Err(_) if !root.join(&manifest).is_file() => continue,
+            Err(e) => {
+                return Err(InputError::in_file(
+                    &manifest,
+                    format!("cannot read the file: {e}"),
+                ))
+            }
+        };
         let object = parse_json(&manifest, &text)?;
         let name = match object.get("name") {
             Some(Value::String(name)) if !name.is_empty() => name.clone(),
@@ -226,8 +237,8 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The directories (relative, `/`-separated, sorted) matched by the patterns that hold a
-/// package.json.
+/// The directories (relative, `/`-separated, sorted) matched by the patterns; those holding a
+/// package.json are the packages.
 fn match_dirs(
     root: &Utf8Path,
     source: &Utf8Path,
@@ -308,7 +319,7 @@ fn normalize_pattern(pattern: &str) -> String {
 }
 
 /// Collects `rel` and the directories under it (down to `depth` levels, unbounded for `None`)
-/// that match and hold a package.json. Unreadable directories are skipped.
+/// that match. Unreadable directories are skipped.
 fn walk(
     root: &Utf8Path,
     rel: String,
@@ -321,7 +332,7 @@ fn walk(
     } else {
         root.join(&rel)
     };
-    if !rel.is_empty() && matcher.is_match(rel.as_str()) && abs.join("package.json").is_file() {
+    if !rel.is_empty() && matcher.is_match(rel.as_str()) {
         found.insert(rel.clone());
     }
     if depth == Some(0) {
@@ -349,7 +360,7 @@ fn walk(
 
 /// Reads a file under the root.
 fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
-    fs::read_to_string(root.join(rel))
+    read_text_file(&root.join(rel))
         .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
 }
 
@@ -426,6 +437,7 @@ mod tests {
             r#"{ "name": "@acme/extra" }"#,
         );
         write(&root, "packages/notes/README.md", "no manifest");
+        std::fs::create_dir_all(root.join("packages/odd/package.json")).unwrap();
         write(&root, "packages/app/node_modules/x/package.json", &pkg("x"));
 
         let packages = discover_npm(&root).unwrap();
