@@ -69,6 +69,10 @@ impl Owners {
 /// A path's components joined by `/`: the form in which [`Utf8Path::starts_with`] compares
 /// paths (`a//b/` is `a/b`; a leading `./` stays).
 fn components(path: &Utf8Path) -> String {
+    let text = path.as_str();
+    if !text.starts_with('/') && text.split('/').all(|c| !matches!(c, "" | ".")) {
+        return text.to_owned(); // Already in that form.
+    }
     let mut out = String::with_capacity(path.as_str().len());
     for component in path.components() {
         if !out.is_empty() {
@@ -183,6 +187,7 @@ mod tests {
             package(Ecosystem::Python, "py//lib/"),
             package(Ecosystem::Generic, "./svc"),
             package(Ecosystem::Generic, "."),
+            package(Ecosystem::Generic, "tools/../x"),
         ];
         let paths = [
             "README.md",
@@ -194,6 +199,9 @@ mod tests {
             "packages/a/nested/x/y.js",
             "py/lib/mod.py",
             "svc/main.go",
+            "tools/../x/y",
+            "x/y",
+            "/abs/y",
             "",
         ];
         for packages in [&with_root[..], &with_root[1..]] {

@@ -11,6 +11,7 @@ pub mod changed;
 pub mod changeset;
 pub mod changesets_config;
 pub mod check;
+pub mod name_index;
 pub mod parse;
 pub mod plan;
 pub mod plan_config;

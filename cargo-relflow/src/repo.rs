@@ -2,6 +2,7 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changesets_config::{parse_changesets_config, ChangesetsConfig};
+use cargo_relflow_changeset::name_index::NameIndex;
 use cargo_relflow_changeset::parse::{is_changeset_file_name, parse_changeset};
 use cargo_relflow_changeset::plan_config::{PrivatePackages, UpdateInternalDependencies};
 use cargo_relflow_changeset::pre::{parse_pre_state, PreState};
@@ -9,7 +10,7 @@ use cargo_relflow_changeset::{Changeset, PlanConfig};
 use cargo_relflow_sync::config;
 use cargo_relflow_sync::config::{read_optional, LoadedConfig, RelflowConfig};
 use cargo_relflow_sync::discover::{self, Depth, Workspace};
-use cargo_relflow_sync::{names, InputError, Package};
+use cargo_relflow_sync::{InputError, Package};
 
 use crate::error::Failure;
 
@@ -186,9 +187,10 @@ impl Repo {
         if pre_dir.is_dir() {
             files.extend(read_dir_changesets(&pre_dir, "pre/")?);
         }
+        let names = NameIndex::new(self.packages());
         for file in &files {
             for release in &file.changeset.releases {
-                names::resolve(self.packages(), &release.name).map_err(|mut e| {
+                names.resolve(&release.name).map_err(|mut e| {
                     e.path = Some(file.path.clone());
                     e.line = Some(release.line);
                     e

@@ -1,19 +1,18 @@
-//! The packages indexed by name, and requirements parsed once: the plan looks names up and tests
-//! ranges for every dependency edge, so neither may cost a scan or a parse each time.
+//! The packages indexed by name ([`NameIndex`]), and requirements parsed once: the plan looks
+//! names up and tests ranges for every dependency edge, so neither may cost a scan or a parse
+//! each time.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use cargo_relflow_sync::names::{resolve as resolve_name, split_qualified};
 use cargo_relflow_sync::{Ecosystem, InputError, Package};
 
+use crate::name_index::NameIndex;
 use crate::range::Requirement;
 
 /// The packages with a name index and a cache of parsed requirements.
 pub(super) struct Index<'a> {
-    packages: &'a [Package],
-    /// Every package index per name, in package order, across ecosystems.
-    by_name: HashMap<&'a str, Vec<usize>>,
+    names: NameIndex<'a>,
     /// Requirements parsed so far, per ecosystem and text (`None`: not a range).
     requirements: RefCell<HashMap<Ecosystem, HashMap<String, Option<Requirement>>>>,
 }
@@ -21,59 +20,30 @@ pub(super) struct Index<'a> {
 impl<'a> Index<'a> {
     /// Indexes `packages`.
     pub(super) fn new(packages: &'a [Package]) -> Index<'a> {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(packages.len());
-        for (index, package) in packages.iter().enumerate() {
-            by_name
-                .entry(package.name.as_str())
-                .or_default()
-                .push(index);
-        }
         Index {
-            packages,
-            by_name,
+            names: NameIndex::new(packages),
             requirements: RefCell::default(),
         }
     }
 
     /// The packages.
     pub(super) fn packages(&self) -> &'a [Package] {
-        self.packages
+        self.names.packages()
     }
 
-    /// The packages named `name`, in any ecosystem, in package order.
-    fn named(&self, name: &str) -> &[usize] {
-        self.by_name.get(name).map_or(&[], Vec::as_slice)
-    }
-
-    /// The index of the package named `name` in `ecosystem`.
+    /// [`NameIndex::lookup`].
     pub(super) fn lookup(&self, ecosystem: Ecosystem, name: &str) -> Option<usize> {
-        self.named(name)
-            .iter()
-            .copied()
-            .find(|&i| self.packages[i].ecosystem == ecosystem)
+        self.names.lookup(ecosystem, name)
     }
 
-    /// [`cargo_relflow_sync::names::resolve`], answered from the index when the name is found
-    /// exactly once (the errors come from `resolve` itself).
+    /// [`NameIndex::resolve`].
     pub(super) fn resolve(&self, written: &str) -> Result<usize, InputError> {
-        let (ecosystem, name) = split_qualified(written);
-        let mut candidates = self
-            .named(name)
-            .iter()
-            .copied()
-            .filter(|&i| ecosystem.is_none_or(|e| self.packages[i].ecosystem == e));
-        match (candidates.next(), candidates.next()) {
-            (Some(only), None) => Ok(only),
-            _ => resolve_name(self.packages, written),
-        }
+        self.names.resolve(written)
     }
 
-    /// Whether some package of another ecosystem has the same name as package `index`.
+    /// [`NameIndex::name_is_shared`].
     pub(super) fn name_is_shared(&self, index: usize) -> bool {
-        let package = &self.packages[index];
-        self.named(&package.name)
-            .iter()
-            .any(|&i| self.packages[i].ecosystem != package.ecosystem)
+        self.names.name_is_shared(index)
     }
 
     /// [`crate::range::satisfies`], parsing each requirement text once.
@@ -124,37 +94,6 @@ mod tests {
             manifest: format!("{name}-{ecosystem}/manifest").into(),
             publish: Publish::Default,
             deps: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn lookups_and_resolution_agree_with_the_scans() {
-        let packages = [
-            package(Ecosystem::Cargo, "core"),
-            package(Ecosystem::Npm, "core"),
-            package(Ecosystem::Npm, "web"),
-            package(Ecosystem::Python, "py"),
-        ];
-        let index = Index::new(&packages);
-        assert_eq!(index.lookup(Ecosystem::Npm, "core"), Some(1));
-        assert_eq!(index.lookup(Ecosystem::Cargo, "core"), Some(0));
-        assert_eq!(index.lookup(Ecosystem::Python, "core"), None);
-        assert!(index.name_is_shared(0));
-        assert!(!index.name_is_shared(2));
-        for written in [
-            "core",
-            "cargo:core",
-            "npm:core",
-            "python:core",
-            "web",
-            "npm:web",
-            "wbe",
-            "py",
-            "generic:py",
-        ] {
-            let indexed = index.resolve(written).map_err(|e| e.to_string());
-            let scanned = resolve_name(&packages, written).map_err(|e| e.to_string());
-            assert_eq!(indexed, scanned, "{written}");
         }
     }
 

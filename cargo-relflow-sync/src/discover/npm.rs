@@ -295,13 +295,27 @@ fn match_dirs(
         let start = components[..literal].join("/");
         walk(root, start, depth, matcher, &mut found);
     }
-    let mut dirs: Vec<Utf8PathBuf> = found
+    let mut dirs: Vec<String> = found
         .into_iter()
         .filter(|dir: &String| !excludes.is_match(dir.as_str()))
-        .map(Utf8PathBuf::from)
         .collect();
-    dirs.sort();
-    Ok(dirs)
+    sort_as_paths(&mut dirs);
+    Ok(dirs.into_iter().map(Utf8PathBuf::from).collect())
+}
+
+/// Sorts relative paths in path order (component by component). Plain `/`-separated names are
+/// compared as bytes with `/` first, which is the same order, without parsing them as paths.
+fn sort_as_paths(paths: &mut [String]) {
+    let plain =
+        |p: &String| !p.starts_with('/') && p.split('/').all(|c| !matches!(c, "" | "." | ".."));
+    if paths.iter().all(plain) {
+        fn key(p: &str) -> impl Iterator<Item = u8> + '_ {
+            p.bytes().map(|b| if b == b'/' { 0 } else { b })
+        }
+        paths.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+    } else {
+        paths.sort_unstable_by(|a, b| Utf8Path::new(a).cmp(Utf8Path::new(b)));
+    }
 }
 
 /// Strips `./` prefixes and trailing slashes; `.` becomes empty.
@@ -407,6 +421,22 @@ mod tests {
             .iter()
             .map(|p| (p.name.as_str(), p.dir.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn directories_sort_as_paths() {
+        let plain = [
+            "a-b", "a/b", "a", "a b", "a/b/c", "b", "ab", "a/-x", "A", "a0/b",
+        ];
+        let odd = ["a//x", "./a", "a/./b", "/a", "a/../b"];
+        for dirs in [&plain[..], &[&plain[..], &odd[..]].concat()] {
+            let mut dirs: Vec<String> = dirs.iter().map(|d| (*d).to_owned()).collect();
+            let mut as_paths: Vec<Utf8PathBuf> = dirs.iter().map(Utf8PathBuf::from).collect();
+            as_paths.sort();
+            sort_as_paths(&mut dirs);
+            let dirs: Vec<Utf8PathBuf> = dirs.iter().map(Utf8PathBuf::from).collect();
+            assert_eq!(dirs, as_paths);
+        }
     }
 
     #[test]
