@@ -149,8 +149,8 @@ fn npm_edge(index: &Index, requirement: &str, dependency: &Package, workspace_on
         return false;
     }
     // `getValidRange`: no protocol, and node-semver parses it (tags, protocols and invalid
-    // ranges make no edge).
-    if !index.npm_valid_range(range) {
+    // ranges make no edge; `satisfies` is `None` for an invalid one).
+    if range.contains(':') {
         return false;
     }
     match &dependency.version {

@@ -13,8 +13,8 @@ use crate::range::Requirement;
 /// The packages with a name index and a cache of parsed requirements.
 pub(super) struct Index<'a> {
     names: NameIndex<'a>,
-    /// Requirements parsed so far, per ecosystem and text (`None`: not a range).
-    requirements: RefCell<HashMap<Ecosystem, HashMap<String, Option<Requirement>>>>,
+    /// Requirements parsed so far, per ecosystem ([`slot`]) and text (`None`: not a range).
+    requirements: RefCell<[HashMap<String, Option<Requirement>>; 4]>,
 }
 
 impl<'a> Index<'a> {
@@ -69,11 +69,21 @@ impl<'a> Index<'a> {
         f: impl FnOnce(Option<&Requirement>) -> T,
     ) -> T {
         let mut cache = self.requirements.borrow_mut();
-        let texts = cache.entry(ecosystem).or_default();
+        let texts = &mut cache[slot(ecosystem)];
         if !texts.contains_key(text) {
             texts.insert(text.to_owned(), Requirement::parse(ecosystem, text));
         }
         f(texts.get(text).and_then(Option::as_ref))
+    }
+}
+
+/// The place of an ecosystem's requirements in [`Index`]'s cache.
+fn slot(ecosystem: Ecosystem) -> usize {
+    match ecosystem {
+        Ecosystem::Npm => 0,
+        Ecosystem::Cargo => 1,
+        Ecosystem::Python => 2,
+        Ecosystem::Generic => 3,
     }
 }
 
@@ -128,7 +138,7 @@ mod tests {
             );
         }
         let cache = index.requirements.borrow();
-        assert_eq!(cache[&Ecosystem::Npm].len(), 4);
-        assert_eq!(cache[&Ecosystem::Cargo].len(), 2);
+        assert_eq!(cache[slot(Ecosystem::Npm)].len(), 4);
+        assert_eq!(cache[slot(Ecosystem::Cargo)].len(), 2);
     }
 }
