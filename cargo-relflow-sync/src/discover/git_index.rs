@@ -55,7 +55,9 @@ fn repository(root: &Utf8Path) -> Option<(Utf8PathBuf, Utf8PathBuf)> {
         }
         let text = fs::read_to_string(&dot_git).ok()?;
         let target = text.strip_prefix("gitdir:")?.trim();
-        return Some((dir.to_owned(), dir.join(target)));
+        // Often relative (`../.git/modules/x`): resolved, to compare with `GIT_INDEX_FILE`.
+        let git_dir = dir.join(target).canonicalize_utf8().ok()?;
+        return Some((dir.to_owned(), git_dir));
     }
     None
 }
@@ -288,6 +290,25 @@ mod tests {
         assert!(!tracked_files(&root, |_| true)
             .unwrap()
             .contains(&"new/pyproject.toml".to_owned()));
+    }
+
+    #[test]
+    fn relative_gitdir_files() {
+        // As in a submodule: `.git` is a file naming the git directory relative to it.
+        let (_tmp, root) = populated(&[]);
+        fs::create_dir_all(root.join("store")).unwrap();
+        fs::rename(root.join(".git"), root.join("store/x.git")).unwrap();
+        fs::write(root.join(".git"), "gitdir: store/../store/x.git\n").unwrap();
+        let (top, git_dir) = repository(&root.join("a/b")).unwrap();
+        assert_eq!(top, root);
+        assert_eq!(
+            git_dir,
+            root.join("store/x.git").canonicalize_utf8().unwrap()
+        );
+        assert_eq!(
+            tracked_files(&root, |_| true).unwrap(),
+            git_regular_files(&root)
+        );
     }
 
     #[test]

@@ -71,11 +71,11 @@ pub fn discover_loaded(
 ) -> Result<Workspace, DiscoverError> {
     let python_paths = loaded.config.python.paths.as_deref();
     let (cargo, npm, python, generic) = std::thread::scope(|scope| {
-        let cargo = scope.spawn(|| match depth {
+        let cargo = spawn(scope, || match depth {
             Depth::Full => cargo::discover_cargo(root),
             Depth::Layout => cargo::layout_cargo(root),
         });
-        let python = scope.spawn(|| match depth {
+        let python = spawn(scope, || match depth {
             Depth::Full => python::discover_python(root, python_paths),
             Depth::Layout => python::discover_python_tracked(root, python_paths),
         });
@@ -119,6 +119,22 @@ pub(crate) fn read_text_file(path: &Utf8Path) -> std::io::Result<String> {
             "stream did not contain valid UTF-8",
         )
     })
+}
+
+/// The stack of discovery's threads: a main thread's, as manifests were parsed on the main
+/// thread before.
+const THREAD_STACK: usize = 8 << 20;
+
+/// Starts `work` on a scoped thread with [`THREAD_STACK`] (failing to start one panics, as
+/// [`std::thread::Scope::spawn`] does).
+fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn_scoped(scope, work)
+        .unwrap_or_else(|e| panic!("failed to start a discovery thread: {e}"))
 }
 
 /// What a scoped thread returned (its panic goes on in this thread).
