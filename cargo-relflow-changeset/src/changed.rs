@@ -1,5 +1,7 @@
 //! Which packages a list of changed files touches.
 
+use std::collections::HashMap;
+
 use camino::Utf8Path;
 use cargo_relflow_sync::config::{glob_matcher, is_glob};
 use cargo_relflow_sync::names::split_qualified;
@@ -11,12 +13,7 @@ use crate::PlanConfig;
 /// repository root), as Changesets assigns files. A package at the root (`""`) owns every file
 /// no deeper package owns.
 pub fn owning_package(packages: &[Package], path: &Utf8Path) -> Option<usize> {
-    packages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.dir.as_str().is_empty() || path.starts_with(&p.dir))
-        .max_by_key(|(_, p)| p.dir.as_str().len())
-        .map(|(index, _)| index)
+    Owners::new(packages).owner(path)
 }
 
 /// The packages that own at least one of `paths`, in package order.
@@ -24,13 +21,66 @@ pub fn changed_packages<'a>(
     packages: &[Package],
     paths: impl IntoIterator<Item = &'a Utf8Path>,
 ) -> Vec<usize> {
+    let owners = Owners::new(packages);
     let mut owners: Vec<usize> = paths
         .into_iter()
-        .filter_map(|path| owning_package(packages, path))
+        .filter_map(|path| owners.owner(path))
         .collect();
     owners.sort_unstable();
     owners.dedup();
     owners
+}
+
+/// Package directories indexed for [`owning_package`]: one lookup per ancestor of a path instead
+/// of a scan of every package.
+pub struct Owners {
+    /// Directories (components joined by `/`) and the package owning each: the last one in
+    /// package order when packages share a directory.
+    by_dir: HashMap<String, usize>,
+}
+
+impl Owners {
+    /// Indexes the directories of `packages`.
+    pub fn new(packages: &[Package]) -> Owners {
+        let by_dir = packages
+            .iter()
+            .enumerate()
+            .map(|(index, package)| (components(&package.dir), index))
+            .collect();
+        Owners { by_dir }
+    }
+
+    /// [`owning_package`] of `path`.
+    pub fn owner(&self, path: &Utf8Path) -> Option<usize> {
+        let path = components(path);
+        let mut end = path.len();
+        loop {
+            if let Some(&index) = self.by_dir.get(&path[..end]) {
+                return Some(index);
+            }
+            if end == 0 {
+                return None;
+            }
+            end = path[..end].rfind('/').unwrap_or(0);
+        }
+    }
+}
+
+/// A path's components joined by `/`: the form in which [`Utf8Path::starts_with`] compares
+/// paths (`a//b/` is `a/b`; a leading `./` stays).
+fn components(path: &Utf8Path) -> String {
+    let text = path.as_str();
+    if !text.starts_with('/') && text.split('/').all(|c| !matches!(c, "" | ".")) {
+        return text.to_owned(); // Already in that form.
+    }
+    let mut out = String::with_capacity(path.as_str().len());
+    for component in path.components() {
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(component.as_str());
+    }
+    out
 }
 
 /// Whether Changesets skips a package: ignored (name or glob in `ignore`), unpublished while
@@ -81,10 +131,11 @@ pub fn packages_needing_release<'a>(
     let set = builder
         .build()
         .map_err(|e| InputError::new(format!("invalid `changedFilePatterns`: {e}")))?;
+    let owning = Owners::new(packages);
     let mut owners: Vec<usize> = paths
         .into_iter()
         .filter_map(|path| {
-            let owner = owning_package(packages, path)?;
+            let owner = owning.owner(path)?;
             let relative = path.strip_prefix(&packages[owner].dir).unwrap_or(path);
             set.is_match(relative.as_str()).then_some(owner)
         })
@@ -93,4 +144,90 @@ pub fn packages_needing_release<'a>(
     owners.sort_unstable();
     owners.dedup();
     Ok(owners)
+}
+
+#[cfg(test)]
+mod tests {
+    use cargo_relflow_sync::{Ecosystem, Publish, VersionSource};
+
+    use super::*;
+
+    fn package(ecosystem: Ecosystem, dir: &str) -> Package {
+        Package {
+            ecosystem,
+            name: format!("{ecosystem}-{dir}"),
+            version: Some(semver::Version::new(1, 0, 0)),
+            version_text: Some("1.0.0".to_owned()),
+            version_source: VersionSource::Manifest,
+            dir: dir.into(),
+            manifest: format!("{dir}/manifest").into(),
+            publish: Publish::Default,
+            deps: Vec::new(),
+        }
+    }
+
+    /// The definition: the deepest directory containing the path, the last one on a tie.
+    fn scanned(packages: &[Package], path: &Utf8Path) -> Option<usize> {
+        packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.dir.as_str().is_empty() || path.starts_with(&p.dir))
+            .max_by_key(|(_, p)| p.dir.as_str().len())
+            .map(|(index, _)| index)
+    }
+
+    #[test]
+    fn owners_are_the_deepest_directories() {
+        let with_root = [
+            package(Ecosystem::Cargo, ""),
+            package(Ecosystem::Cargo, "crates/core"),
+            package(Ecosystem::Npm, "crates/core"),
+            package(Ecosystem::Npm, "packages/a"),
+            package(Ecosystem::Npm, "packages/a/nested"),
+            package(Ecosystem::Python, "py//lib/"),
+            package(Ecosystem::Generic, "./svc"),
+            package(Ecosystem::Generic, "."),
+            package(Ecosystem::Generic, "tools/../x"),
+        ];
+        let paths = [
+            "README.md",
+            "crates/core/src/lib.rs",
+            "crates/core",
+            "crates/core-extra/src/lib.rs",
+            "packages/a/index.js",
+            "packages/ab/index.js",
+            "packages/a/nested/x/y.js",
+            "py/lib/mod.py",
+            "svc/main.go",
+            "tools/../x/y",
+            "x/y",
+            "/abs/y",
+            "",
+        ];
+        for packages in [&with_root[..], &with_root[1..]] {
+            let owners = Owners::new(packages);
+            for path in paths {
+                let path = Utf8Path::new(path);
+                assert_eq!(
+                    owners.owner(path),
+                    scanned(packages, path),
+                    "{path} among {} packages",
+                    packages.len()
+                );
+            }
+        }
+        let owners = Owners::new(&with_root);
+        assert_eq!(
+            owners.owner(Utf8Path::new("crates/core/src/lib.rs")),
+            Some(2)
+        );
+        assert_eq!(owners.owner(Utf8Path::new("py/lib/mod.py")), Some(5));
+        assert_eq!(
+            changed_packages(
+                &with_root,
+                ["README.md", "packages/a/x", "packages/a/y"].map(Utf8Path::new)
+            ),
+            [0, 3]
+        );
+    }
 }

@@ -6,9 +6,10 @@
 //! declares that the change needs no release and satisfies the check.
 
 use camino::Utf8Path;
-use cargo_relflow_sync::{names, InputError, Package};
+use cargo_relflow_sync::{InputError, Package};
 
 use crate::changed::packages_needing_release;
+use crate::name_index::NameIndex;
 use crate::{Changeset, PlanConfig};
 
 /// What `check` found.
@@ -43,18 +44,15 @@ pub fn check<'a>(
         .filter(|c| c.releases.is_empty())
         .map(|c| c.id.clone())
         .collect();
-    let mut named = Vec::new();
+    let names = NameIndex::new(packages);
+    let mut named = vec![false; packages.len()];
     for changeset in changesets {
         for release in &changeset.releases {
-            named.push(names::resolve(packages, &release.name)?);
+            named[names.resolve(&release.name)?] = true;
         }
     }
     let uncovered = if empty_changesets.is_empty() {
-        changed
-            .iter()
-            .copied()
-            .filter(|i| !named.contains(i))
-            .collect()
+        changed.iter().copied().filter(|&i| !named[i]).collect()
     } else {
         Vec::new()
     };

@@ -12,6 +12,7 @@ pub mod changelog;
 pub mod changeset;
 pub mod changesets_config;
 pub mod check;
+pub mod name_index;
 pub mod parse;
 pub mod plan;
 pub mod plan_config;

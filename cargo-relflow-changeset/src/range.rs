@@ -25,27 +25,7 @@ pub fn satisfies(
     requirement: &str,
     version: &semver::Version,
 ) -> Option<bool> {
-    match ecosystem {
-        Ecosystem::Npm => {
-            let range = requirement
-                .strip_prefix("workspace:")
-                .unwrap_or(requirement);
-            if range.contains(':') {
-                return None;
-            }
-            npm::Range::parse(range).map(|r| r.test(version))
-        }
-        Ecosystem::Cargo => {
-            if requirement.trim().is_empty() {
-                return None;
-            }
-            semver::VersionReq::parse(requirement)
-                .ok()
-                .map(|req| req.matches(version))
-        }
-        Ecosystem::Python => python(requirement, version),
-        Ecosystem::Generic => None,
-    }
+    Requirement::parse(ecosystem, requirement)?.matches(version)
 }
 
 /// Whether `range` is a valid node-semver range (node's `validRange(range) !== null`).
@@ -59,8 +39,58 @@ pub fn npm_comparator_sets(range: &str) -> Option<Vec<Vec<String>>> {
     npm::Range::parse(range).map(|r| r.comparator_values())
 }
 
-fn python(requirement: &str, version: &semver::Version) -> Option<bool> {
-    let specifiers = pep440_rs::VersionSpecifiers::from_str(requirement.trim()).ok()?;
+/// A requirement parsed once, to test many versions against it: [`satisfies`] without parsing
+/// the requirement again for each version.
+#[derive(Debug, Clone)]
+pub struct Requirement(Parsed);
+
+#[derive(Debug, Clone)]
+enum Parsed {
+    Npm(npm::Range),
+    Cargo(semver::VersionReq),
+    Python(pep440_rs::VersionSpecifiers),
+}
+
+impl Requirement {
+    /// Parses `requirement` under the rules of `ecosystem`; `None` where [`satisfies`] is `None`
+    /// for every version (not a range at all).
+    pub fn parse(ecosystem: Ecosystem, requirement: &str) -> Option<Requirement> {
+        let parsed = match ecosystem {
+            Ecosystem::Npm => {
+                let range = requirement
+                    .strip_prefix("workspace:")
+                    .unwrap_or(requirement);
+                if range.contains(':') {
+                    return None;
+                }
+                Parsed::Npm(npm::Range::parse(range)?)
+            }
+            Ecosystem::Cargo => {
+                if requirement.trim().is_empty() {
+                    return None;
+                }
+                Parsed::Cargo(semver::VersionReq::parse(requirement).ok()?)
+            }
+            Ecosystem::Python => {
+                Parsed::Python(pep440_rs::VersionSpecifiers::from_str(requirement.trim()).ok()?)
+            }
+            Ecosystem::Generic => return None,
+        };
+        Some(Requirement(parsed))
+    }
+
+    /// Whether `version` satisfies the requirement; `None` when the version cannot be written in
+    /// the ecosystem's scheme (a semver version with no PEP 440 form).
+    pub fn matches(&self, version: &semver::Version) -> Option<bool> {
+        match &self.0 {
+            Parsed::Npm(range) => Some(range.test(version)),
+            Parsed::Cargo(req) => Some(req.matches(version)),
+            Parsed::Python(specifiers) => python(specifiers, version),
+        }
+    }
+}
+
+fn python(specifiers: &pep440_rs::VersionSpecifiers, version: &semver::Version) -> Option<bool> {
     let text = cargo_relflow_sync::pep440::semver_to_pep440(version);
     let pep = pep440_rs::Version::from_str(&text).ok()?;
     if pep.any_prerelease() && !specifiers.iter().any(|s| s.any_prerelease()) {
@@ -193,6 +223,31 @@ mod npm {
             })
         }
 
+        /// `<op><major>.<minor>.<patch>`, with the pre-release `0` when `pre_zero`.
+        fn of(op: &str, major: u64, minor: u64, patch: u64, pre_zero: bool) -> Comparator {
+            let (pre, shown) = if pre_zero {
+                (
+                    semver::Prerelease::new("0").unwrap_or(semver::Prerelease::EMPTY),
+                    format!("{major}.{minor}.{patch}-0"),
+                )
+            } else {
+                (
+                    semver::Prerelease::EMPTY,
+                    format!("{major}.{minor}.{patch}"),
+                )
+            };
+            Comparator {
+                value: format!("{op}{shown}"),
+                op: op.to_owned(),
+                ver: Some(Ver {
+                    major,
+                    minor,
+                    patch,
+                    pre,
+                }),
+            }
+        }
+
         fn test(&self, v: &Ver) -> bool {
             let Some(own) = &self.ver else { return true };
             let ord = v.cmp(own);
@@ -216,6 +271,12 @@ mod npm {
     impl Range {
         /// Parses like `new Range(range)`; `None` where node-semver throws.
         pub(super) fn parse(range: &str) -> Option<Range> {
+            Range::simple(range).or_else(|| Range::general(range))
+        }
+
+        /// [`Range::parse`] for any range: node-semver's rewriting, regular expression by
+        /// regular expression.
+        pub(super) fn general(range: &str) -> Option<Range> {
             let raw = SPACES.as_ref()?.replace_all(range.trim(), " ").into_owned();
             let mut set = Vec::new();
             for part in raw.split("||") {
@@ -249,11 +310,55 @@ mod npm {
                 .collect()
         }
 
+        /// The common one-version forms, built directly as the general path builds them:
+        /// `1.2.3`, `=1.2.3`, `^1.2.3`, `~1.2.3`, `>1.2.3`, `>=1.2.3`, `<1.2.3` and `<=1.2.3`,
+        /// with plain numbers (no leading zero, at most 9 digits, not all zero), no pre-release,
+        /// no build and no whitespace. Anything else is `None`, for the general path.
+        pub(super) fn simple(range: &str) -> Option<Range> {
+            let (op, rest) = [">=", "<=", ">", "<", "=", "^", "~"]
+                .into_iter()
+                .find_map(|op| range.strip_prefix(op).map(|rest| (op, rest)))
+                .unwrap_or(("", range));
+            let mut parts = rest.split('.');
+            let major = plain_number(parts.next()?)?;
+            let minor = plain_number(parts.next()?)?;
+            let patch = plain_number(parts.next()?)?;
+            if parts.next().is_some() || (major, minor, patch) == (0, 0, 0) {
+                return None;
+            }
+            let from = Comparator::of(">=", major, minor, patch, false);
+            let set = match op {
+                "^" => {
+                    let to = if major > 0 {
+                        Comparator::of("<", major + 1, 0, 0, true)
+                    } else if minor > 0 {
+                        Comparator::of("<", 0, minor + 1, 0, true)
+                    } else {
+                        Comparator::of("<", 0, 0, patch + 1, true)
+                    };
+                    vec![from, to]
+                }
+                "~" => vec![from, Comparator::of("<", major, minor + 1, 0, true)],
+                "=" | "" => vec![Comparator::of("", major, minor, patch, false)],
+                op => vec![Comparator::of(op, major, minor, patch, false)],
+            };
+            Some(Range { set: vec![set] })
+        }
+
         /// `range.test(version)`.
         pub(super) fn test(&self, version: &semver::Version) -> bool {
             let v = Ver::of(version);
             self.set.iter().any(|comps| test_set(comps, &v))
         }
+    }
+
+    /// A version number as [`Range::simple`] accepts it.
+    fn plain_number(part: &str) -> Option<u64> {
+        let plain = !part.is_empty()
+            && part.len() <= 9
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'));
+        plain.then(|| part.parse().ok()).flatten()
     }
 
     fn is_null_set(c: &Comparator) -> bool {
@@ -698,6 +803,50 @@ mod tests {
             }
         }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn npm_simple_forms_parse_as_the_general_path() {
+        let ops = [
+            "", "=", "^", "~", ">", ">=", "<", "<=", "v", "~>", "^ ", " ", "==",
+        ];
+        let numbers = [
+            "0",
+            "1",
+            "2",
+            "10",
+            "01",
+            "123456789",
+            "1234567890",
+            "x",
+            "*",
+            "",
+        ];
+        let tails = ["", "-0", "-beta.1", "+build", ".4", " ", " || 2.0.0"];
+        let mut simple = 0;
+        for op in ops {
+            for major in numbers {
+                for minor in numbers {
+                    for patch in numbers {
+                        for tail in tails {
+                            let text = format!("{op}{major}.{minor}.{patch}{tail}");
+                            let Some(fast) = npm::Range::simple(&text) else {
+                                continue;
+                            };
+                            simple += 1;
+                            let general = npm::Range::general(&text);
+                            assert_eq!(
+                                format!("{:?}", Some(fast)),
+                                format!("{general:?}"),
+                                "{text:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // 8 operators, 5 accepted numbers in each of 3 places, minus the all-zero versions.
+        assert_eq!(simple, 8 * (5 * 5 * 5 - 1));
     }
 
     #[test]

@@ -2,14 +2,15 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changesets_config::{parse_changesets_config, ChangesetsConfig};
+use cargo_relflow_changeset::name_index::NameIndex;
 use cargo_relflow_changeset::parse::{is_changeset_file_name, parse_changeset};
 use cargo_relflow_changeset::plan_config::{PrivatePackages, UpdateInternalDependencies};
 use cargo_relflow_changeset::pre::{parse_pre_state, PreState};
 use cargo_relflow_changeset::{Changeset, PlanConfig};
 use cargo_relflow_sync::config;
-use cargo_relflow_sync::config::read_optional;
+use cargo_relflow_sync::config::{read_optional, LoadedConfig, RelflowConfig};
 use cargo_relflow_sync::discover::{self, Depth, Workspace};
-use cargo_relflow_sync::{names, InputError, Package};
+use cargo_relflow_sync::{InputError, Package};
 
 use crate::error::Failure;
 
@@ -45,19 +46,53 @@ impl Repo {
     /// [`Repo::open`] at a discovery depth: [`Depth::Layout`] spawns no process.
     pub fn open_with(start: &Utf8Path, depth: Depth) -> Result<Repo, Failure> {
         let root = discover::find_root(start)?;
-        let workspace = discover::discover_with(&root, depth)?;
-        let config_path = Utf8PathBuf::from(CHANGESET_DIR).join("config.json");
-        let changesets_config = read_optional(&root.join(&config_path))?
-            .map(|text| parse_changesets_config(&text, &config_path))
-            .transpose()?;
-        let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
-        let pre = read_optional(&root.join(&pre_path))?
-            .map(|text| parse_pre_state(&text, &pre_path))
-            .transpose()?;
+        let settings = Settings::read(&root)?;
+        let workspace = discover::discover_loaded(&root, settings.relflow, depth);
+        Repo::assemble(workspace, settings.changesets_config, settings.pre)
+    }
+
+    /// [`Repo::open_with`], running `alongside` on another thread while the packages are
+    /// discovered. It gets the repository root and the base branch ([`Repo::base_branch`]), so
+    /// git can work meanwhile. Errors are those of [`Repo::open_with`], in the same order; the
+    /// result of `alongside` is returned only when the repository opens.
+    pub fn open_alongside<T: Send>(
+        start: &Utf8Path,
+        depth: Depth,
+        alongside: impl FnOnce(&Utf8Path, &str) -> T + Send,
+    ) -> Result<(Repo, T), Failure> {
+        let root = discover::find_root(start)?;
+        let settings = Settings::read(&root)?;
+        let base = base_branch(
+            &settings.relflow.config,
+            settings
+                .changesets_config
+                .as_ref()
+                .ok()
+                .and_then(Option::as_ref),
+        );
+        let (workspace, side) = std::thread::scope(|scope| {
+            let side = scope.spawn(|| alongside(&root, &base));
+            let workspace = discover::discover_loaded(&root, settings.relflow, depth);
+            let side = side
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (workspace, side)
+        });
+        let repo = Repo::assemble(workspace, settings.changesets_config, settings.pre)?;
+        Ok((repo, side))
+    }
+
+    /// The repository from its parts, with the first error in reading order: packages, then
+    /// `.changeset/config.json`, then `pre.json`.
+    fn assemble(
+        workspace: Result<Workspace, discover::DiscoverError>,
+        changesets_config: Result<Option<ChangesetsConfig>, InputError>,
+        pre: Result<Option<PreState>, InputError>,
+    ) -> Result<Repo, Failure> {
         Ok(Repo {
-            workspace,
-            changesets_config,
-            pre,
+            workspace: workspace?,
+            changesets_config: changesets_config?,
+            pre: pre?,
         })
     }
 
@@ -73,17 +108,10 @@ impl Repo {
 
     /// The base branch: relflow.toml's, else `.changeset/config.json`'s, else `main`.
     pub fn base_branch(&self) -> String {
-        self.workspace
-            .config
-            .config
-            .base_branch
-            .clone()
-            .or_else(|| {
-                self.changesets_config
-                    .as_ref()
-                    .map(|c| c.base_branch.clone())
-            })
-            .unwrap_or_else(|| "main".to_owned())
+        base_branch(
+            &self.workspace.config.config,
+            self.changesets_config.as_ref(),
+        )
     }
 
     /// The plan settings: `.changeset/config.json` (Changesets v3 defaults), with relflow.toml's
@@ -159,9 +187,10 @@ impl Repo {
         if pre_dir.is_dir() {
             files.extend(read_dir_changesets(&pre_dir, "pre/")?);
         }
+        let names = NameIndex::new(self.packages());
         for file in &files {
             for release in &file.changeset.releases {
-                names::resolve(self.packages(), &release.name).map_err(|mut e| {
+                names.resolve(&release.name).map_err(|mut e| {
                     e.path = Some(file.path.clone());
                     e.line = Some(release.line);
                     e
@@ -183,6 +212,45 @@ impl Repo {
         } else {
             package.name.clone()
         }
+    }
+}
+
+/// The base branch: relflow.toml's, else `.changeset/config.json`'s, else `main`.
+fn base_branch(relflow: &RelflowConfig, changesets: Option<&ChangesetsConfig>) -> String {
+    relflow
+        .base_branch
+        .clone()
+        .or_else(|| changesets.map(|c| c.base_branch.clone()))
+        .unwrap_or_else(|| "main".to_owned())
+}
+
+/// The settings read before the packages: relflow's configuration (an error there comes first),
+/// and the results of reading `.changeset/config.json` and `pre.json`, whose errors come after
+/// those of discovery.
+struct Settings {
+    relflow: LoadedConfig,
+    changesets_config: Result<Option<ChangesetsConfig>, InputError>,
+    pre: Result<Option<PreState>, InputError>,
+}
+
+impl Settings {
+    fn read(root: &Utf8Path) -> Result<Settings, InputError> {
+        let relflow = config::load(root)?;
+        let config_path = Utf8PathBuf::from(CHANGESET_DIR).join("config.json");
+        let changesets_config = read_optional(&root.join(&config_path)).and_then(|text| {
+            text.map(|text| parse_changesets_config(&text, &config_path))
+                .transpose()
+        });
+        let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
+        let pre = read_optional(&root.join(&pre_path)).and_then(|text| {
+            text.map(|text| parse_pre_state(&text, &pre_path))
+                .transpose()
+        });
+        Ok(Settings {
+            relflow,
+            changesets_config,
+            pre,
+        })
     }
 }
 

@@ -154,6 +154,9 @@ pub fn bench(args: &[String]) -> Result<()> {
         ],
         exit: None,
     });
+    // Where the time goes: the one git command `check` and `status` run (in parallel with
+    // their own work), from the repository root.
+    full_cases.push(git_diff_case("polyglot"));
     let mut npm_cases = vec![
         Case {
             name: "relflow changeset status --format json".into(),
@@ -161,6 +164,7 @@ pub fn bench(args: &[String]) -> Result<()> {
             argv: rf(&npm_dir, &["changeset", "status", "--format", "json"]),
             exit: None,
         },
+        git_diff_case("npm-only"),
         Case {
             name: "Changesets v3 status".into(),
             repo: "npm-only",
@@ -218,6 +222,26 @@ pub fn bench(args: &[String]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `git diff --name-only --merge-base main`: the changed paths, as relflow asks git for them.
+fn git_diff_case(repo: &'static str) -> Case {
+    Case {
+        name: "(part of it) git diff --name-only --merge-base main".into(),
+        repo,
+        argv: [
+            "git",
+            "diff",
+            "--name-only",
+            "--no-relative",
+            "--merge-base",
+            "main",
+            "--",
+        ]
+        .map(String::from)
+        .to_vec(),
+        exit: None,
+    }
 }
 
 /// The hyperfine binary: on `PATH`, in `target/tools/hyperfine`, or installed now.
@@ -531,7 +555,9 @@ fn report(
     let _ = writeln!(
         text,
         "The `cargo metadata` row times, alone, the subprocess relflow's Cargo discovery can run on \
-         the polyglot repository: a floor for any command that runs it (the notes below say which do).\n"
+         the polyglot repository: a floor for any command that runs it (`status` does, `check` does \
+         not). The `git diff` rows time the one git command `check` and `status` run to find the \
+         changed paths (on a thread, while they read the packages).\n"
     );
     Ok(text)
 }

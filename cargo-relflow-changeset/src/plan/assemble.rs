@@ -1,10 +1,11 @@
 //! Changesets' `assembleReleasePlan` steps over resolved package indices.
 
-use cargo_relflow_sync::names::{resolve as resolve_name, split_qualified};
+use cargo_relflow_sync::names::split_qualified;
 use cargo_relflow_sync::{DepKind, Package};
 use semver::Version;
 
 use super::groups::{display_name, Resolved};
+use super::index::Index;
 use super::{graph, versions, PlanError, Reason, Release};
 use crate::plan_config::UpdateInternalDependents;
 use crate::{Bump, Changeset, PlanConfig, PreMode, PreState};
@@ -73,6 +74,7 @@ struct PreInfo<'a> {
 
 /// Everything the steps share.
 pub(super) struct Context<'a> {
+    index: &'a Index<'a>,
     packages: &'a [Package],
     config: &'a PlanConfig,
     resolved: &'a Resolved,
@@ -83,13 +85,14 @@ pub(super) struct Context<'a> {
 impl<'a> Context<'a> {
     /// Builds the dependents graph and the pre-release counters.
     pub(super) fn new(
-        packages: &'a [Package],
+        index: &'a Index<'a>,
         config: &'a PlanConfig,
         resolved: &'a Resolved,
         pre: Option<&'a PreState>,
     ) -> Result<Context<'a>, PlanError> {
+        let packages = index.packages();
         let dependents = graph::dependents(
-            packages,
+            index,
             false,
             config.bump_versions_with_workspace_protocol_only,
         );
@@ -125,6 +128,7 @@ impl<'a> Context<'a> {
             }
         };
         Ok(Context {
+            index,
             packages,
             config,
             resolved,
@@ -134,7 +138,7 @@ impl<'a> Context<'a> {
     }
 
     fn resolve(&self, changeset: &Changeset, name: &str, line: usize) -> Result<usize, PlanError> {
-        resolve_name(self.packages, name).map_err(|error| {
+        self.index.resolve(name).map_err(|error| {
             let (ecosystem, plain) = split_qualified(name);
             let exists = self
                 .packages
@@ -249,6 +253,7 @@ impl<'a> Context<'a> {
             let mut changes = Vec::new();
             for &dependent in &self.dependents[dependency] {
                 let requirements = graph::requirements(
+                    self.index,
                     &self.packages[dependent],
                     &self.packages[dependency],
                     old.as_ref(),
@@ -266,7 +271,7 @@ impl<'a> Context<'a> {
                     let unreleased = releases.get(dependent).is_none_or(|r| r.bump == Bump::None);
                     for requirement in &requirements {
                         let satisfied = next.as_ref().is_some_and(|v| {
-                            crate::range::satisfies(
+                            self.index.satisfies(
                                 self.packages[dependent].ecosystem,
                                 &requirement.range,
                                 v,
@@ -301,7 +306,7 @@ impl<'a> Context<'a> {
                 add_reason(
                     &mut reasons,
                     Reason::Dependency {
-                        name: display_name(self.packages, dependency),
+                        name: display_name(self.index, dependency),
                         requirement,
                     },
                 );

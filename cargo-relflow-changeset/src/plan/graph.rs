@@ -9,14 +9,7 @@
 
 use cargo_relflow_sync::{DepKind, Dependency, Ecosystem, Package};
 
-use crate::range;
-
-/// The index of the package named `name` in `ecosystem`.
-pub(super) fn lookup(packages: &[Package], ecosystem: Ecosystem, name: &str) -> Option<usize> {
-    packages
-        .iter()
-        .position(|p| p.ecosystem == ecosystem && p.name == name)
-}
+use super::index::Index;
 
 /// The npm field order: dependencies, devDependencies, peerDependencies, optionalDependencies.
 fn field_rank(kind: DepKind) -> u8 {
@@ -80,13 +73,10 @@ pub(crate) fn is_workspace_path(range: &str, dependency: &Package) -> bool {
 ///
 /// `ignore_dev` leaves out dev-dependencies (the config validation graph); `workspace_only` is
 /// `bumpVersionsWithWorkspaceProtocolOnly` (npm).
-pub(super) fn dependents(
-    packages: &[Package],
-    ignore_dev: bool,
-    workspace_only: bool,
-) -> Vec<Vec<usize>> {
+pub(super) fn dependents(index: &Index, ignore_dev: bool, workspace_only: bool) -> Vec<Vec<usize>> {
+    let packages = index.packages();
     let mut result: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
-    for (index, package) in packages.iter().enumerate() {
+    for (dependent, package) in packages.iter().enumerate() {
         let mut depends_on: Vec<usize> = Vec::new();
         if package.ecosystem == Ecosystem::Npm {
             // Later fields overwrite earlier ones, keeping the first position (a JS Map).
@@ -106,10 +96,10 @@ pub(super) fn dependents(
                 }
             }
             for (name, requirement) in ranges {
-                let Some(target) = lookup(packages, Ecosystem::Npm, name) else {
+                let Some(target) = index.lookup(Ecosystem::Npm, name) else {
                     continue;
                 };
-                if npm_edge(requirement, &packages[target], workspace_only) {
+                if npm_edge(index, requirement, &packages[target], workspace_only) {
                     depends_on.push(target);
                 }
             }
@@ -118,7 +108,7 @@ pub(super) fn dependents(
                 if dep.kind == DepKind::Dev && (ignore_dev || dep.requirement.trim().is_empty()) {
                     continue;
                 }
-                let Some(target) = lookup(packages, package.ecosystem, &dep.name) else {
+                let Some(target) = index.lookup(package.ecosystem, &dep.name) else {
                     continue;
                 };
                 if depends_on.contains(&target) {
@@ -131,7 +121,7 @@ pub(super) fn dependents(
                         true
                     }
                     Some(version) => {
-                        range::satisfies(package.ecosystem, &dep.requirement, version) == Some(true)
+                        index.satisfies(package.ecosystem, &dep.requirement, version) == Some(true)
                     }
                     None => false,
                 };
@@ -141,39 +131,32 @@ pub(super) fn dependents(
             }
         }
         for target in depends_on {
-            result[target].push(index);
+            result[target].push(dependent);
         }
     }
     result
 }
 
 /// Whether an npm requirement makes an edge (`getDependencyGraph`).
-fn npm_edge(requirement: &str, dependency: &Package, workspace_only: bool) -> bool {
+fn npm_edge(index: &Index, requirement: &str, dependency: &Package, workspace_only: bool) -> bool {
     let mut range = requirement;
     if let Some(rest) = requirement.strip_prefix("workspace:") {
         range = rest;
         if matches!(range, "*" | "^" | "~") || is_workspace_path(range, dependency) {
             return true;
         }
-        if !valid_npm_range(range) {
-            return false;
-        }
     } else if workspace_only {
         return false;
     }
-    if !valid_npm_range(range) {
-        // Tags, protocols and invalid ranges.
+    // `getValidRange`: no protocol, and node-semver parses it (tags, protocols and invalid
+    // ranges make no edge; `satisfies` is `None` for an invalid one).
+    if range.contains(':') {
         return false;
     }
     match &dependency.version {
-        Some(version) => range::satisfies(Ecosystem::Npm, range, version) == Some(true),
+        Some(version) => index.satisfies(Ecosystem::Npm, range, version) == Some(true),
         None => false,
     }
-}
-
-/// `getValidRange`: no protocol, and node-semver parses it.
-fn valid_npm_range(range: &str) -> bool {
-    !range.contains(':') && range::npm_valid_range(range)
 }
 
 /// One requirement a dependent has on a released dependency, resolved for the range check.
@@ -189,6 +172,7 @@ pub(super) struct Requirement {
 
 /// The requirements `dependent` has on `dependency`, whose release starts from `old_version`.
 pub(super) fn requirements(
+    index: &Index,
     dependent: &Package,
     dependency: &Package,
     old_version: Option<&semver::Version>,
@@ -208,7 +192,7 @@ pub(super) fn requirements(
                 match written.strip_prefix("workspace:") {
                     Some("*") => old.clone(),
                     Some(prefix @ ("^" | "~")) => format!("{prefix}{old}"),
-                    Some(rest) if !range::npm_valid_range(rest) => {
+                    Some(rest) if !index.npm_valid_range(rest) => {
                         if is_workspace_path(rest, dependency) {
                             old.clone()
                         } else {

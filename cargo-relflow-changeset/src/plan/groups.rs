@@ -5,6 +5,7 @@ use cargo_relflow_sync::names::{resolve as resolve_name, split_qualified};
 use cargo_relflow_sync::{Ecosystem, Package, Publish};
 use globset::{GlobBuilder, GlobMatcher};
 
+use super::index::Index;
 use super::{graph, PlanError};
 use crate::PlanConfig;
 
@@ -25,15 +26,12 @@ pub(super) struct Resolved {
 }
 
 /// The name shown for a package: plain when no other ecosystem uses it, qualified otherwise.
-pub(super) fn display_name(packages: &[Package], index: usize) -> String {
-    let package = &packages[index];
-    let shared = packages
-        .iter()
-        .any(|p| p.name == package.name && p.ecosystem != package.ecosystem);
-    if shared {
-        package.qualified_name()
+pub(super) fn display_name(index: &Index, package: usize) -> String {
+    let shown = &index.packages()[package];
+    if index.name_is_shared(package) {
+        shown.qualified_name()
     } else {
-        package.name.clone()
+        shown.name.clone()
     }
 }
 
@@ -44,7 +42,8 @@ pub(super) fn is_private(package: &Package) -> bool {
 
 /// Resolves the patterns and applies the v3 rules: unmatched fixed/linked entries are warnings;
 /// duplicates, fixed-and-linked members, invalid trees and `tag` without `version` are errors.
-pub(super) fn resolve(packages: &[Package], config: &PlanConfig) -> Result<Resolved, PlanError> {
+pub(super) fn resolve(index: &Index, config: &PlanConfig) -> Result<Resolved, PlanError> {
+    let packages = index.packages();
     let fixed = resolve_groups(packages, &config.fixed)?;
     let linked = resolve_groups(packages, &config.linked)?;
     let ignored = glob_match(packages, &config.ignore)?;
@@ -92,7 +91,7 @@ pub(super) fn resolve(packages: &[Package], config: &PlanConfig) -> Result<Resol
             for &name in &duplicated {
                 errors.push(format!(
                     "{kind}: Invalid group: The package or glob \"{}\" is defined in multiple groups of {kind} packages. Packages can only be belong to a single group. {PICOMATCH_NOTE}",
-                    display_name(packages, name)
+                    display_name(index, name)
                 ));
             }
         }
@@ -107,14 +106,14 @@ pub(super) fn resolve(packages: &[Package], config: &PlanConfig) -> Result<Resol
             if linked.iter().flatten().any(|&l| l == member) {
                 errors.push(format!(
                     "Invalid group: The package \"{}\" can be found in both fixed and linked groups. A package can only be either fixed or linked.",
-                    display_name(packages, member)
+                    display_name(index, member)
                 ));
             }
         }
     }
     if !ignored.is_empty() || !config.private_packages.version {
         let dependents = graph::dependents(
-            packages,
+            index,
             true,
             config.bump_versions_with_workspace_protocol_only,
         );
@@ -124,8 +123,8 @@ pub(super) fn resolve(packages: &[Package], config: &PlanConfig) -> Result<Resol
                     continue;
                 }
                 let (d, s) = (
-                    display_name(packages, dependent),
-                    display_name(packages, skipped_index),
+                    display_name(index, dependent),
+                    display_name(index, skipped_index),
                 );
                 errors.push(format!(
                     "Invalid tree: \"{d}\" depends on the skipped package \"{s}\", but \"{d}\" is not skipped. Please add \"{d}\" to the \"ignore\" option."

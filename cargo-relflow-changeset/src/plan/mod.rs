@@ -20,6 +20,7 @@
 mod assemble;
 pub(crate) mod graph;
 mod groups;
+mod index;
 pub(crate) mod versions;
 
 #[cfg(test)]
@@ -170,8 +171,9 @@ pub fn plan(
     pre: Option<&PreState>,
     snapshot: Option<&SnapshotRequest>,
 ) -> Result<ReleasePlan, PlanError> {
-    let resolved = groups::resolve(packages, config)?;
-    let ctx = assemble::Context::new(packages, config, &resolved, pre)?;
+    let index = index::Index::new(packages);
+    let resolved = groups::resolve(&index, config)?;
+    let ctx = assemble::Context::new(&index, config, &resolved, pre)?;
     let relevant = ctx.relevant_changesets(changesets)?;
     let mut releases = ctx.flatten(&relevant)?;
     loop {
@@ -207,5 +209,5 @@ pub fn fixed_groups(
     packages: &[Package],
     config: &PlanConfig,
 ) -> Result<Vec<Vec<usize>>, PlanError> {
-    Ok(groups::resolve(packages, config)?.fixed)
+    Ok(groups::resolve(&index::Index::new(packages), config)?.fixed)
 }

@@ -3,6 +3,7 @@
 
 pub mod cargo;
 pub mod generic;
+mod git_index;
 pub mod npm;
 pub mod python;
 #[cfg(test)]
@@ -41,7 +42,8 @@ pub enum Depth {
     /// Everything, Cargo through `cargo metadata`.
     Full,
     /// Names, versions, directories and publish settings only, without spawning any process
-    /// (Cargo crates have no dependencies then). For `changeset check`.
+    /// (Cargo crates have no dependencies then), and without walking the tree (the Python
+    /// projects are those git tracks). For `changeset check`.
     Layout,
 }
 
@@ -53,21 +55,38 @@ pub fn discover(root: &Utf8Path) -> Result<Workspace, DiscoverError> {
 
 /// [`discover`] at the given depth.
 pub fn discover_with(root: &Utf8Path, depth: Depth) -> Result<Workspace, DiscoverError> {
-    let loaded = config::load(root)?;
-    let mut packages = match depth {
-        Depth::Full => cargo::discover_cargo(root)?,
-        Depth::Layout => cargo::layout_cargo(root)?,
-    };
-    packages.extend(npm::discover_npm(root)?);
-    packages.extend(python::discover_python(
-        root,
-        loaded.config.python.paths.as_deref(),
-    )?);
-    packages.extend(generic::discover_generic(
-        root,
-        &loaded.config,
-        loaded.source.as_ref(),
-    )?);
+    discover_loaded(root, config::load(root)?, depth)
+}
+
+/// [`discover_with`] for a configuration already loaded ([`config::load`]).
+///
+/// The Cargo crates and the Python projects are read on threads of their own while the npm and
+/// generic packages are read on this one (at [`Depth::Full`], `cargo metadata` runs meanwhile).
+/// Errors are reported in the same order as one after the other: Cargo, npm, Python, generic,
+/// then names.
+pub fn discover_loaded(
+    root: &Utf8Path,
+    loaded: LoadedConfig,
+    depth: Depth,
+) -> Result<Workspace, DiscoverError> {
+    let python_paths = loaded.config.python.paths.as_deref();
+    let (cargo, npm, python, generic) = std::thread::scope(|scope| {
+        let cargo = spawn(scope, || match depth {
+            Depth::Full => cargo::discover_cargo(root),
+            Depth::Layout => cargo::layout_cargo(root),
+        });
+        let python = spawn(scope, || match depth {
+            Depth::Full => python::discover_python(root, python_paths),
+            Depth::Layout => python::discover_python_tracked(root, python_paths),
+        });
+        let npm = npm::discover_npm(root);
+        let generic = generic::discover_generic(root, &loaded.config, loaded.source.as_ref());
+        (joined(cargo), npm, joined(python), generic)
+    });
+    let mut packages = cargo?;
+    packages.extend(npm?);
+    packages.extend(python?);
+    packages.extend(generic?);
     if let Some(source) = &loaded.source {
         loaded.config.check_names(&packages, source)?;
         for entry in &loaded.config.packages {
@@ -82,6 +101,47 @@ pub fn discover_with(root: &Utf8Path, depth: Depth) -> Result<Workspace, Discove
         packages,
         config: loaded,
     })
+}
+
+/// Reads a text file as `fs::read_to_string` does (same errors), without first asking for its
+/// size: manifests are small, and discovery reads hundreds of them, so one system call fewer
+/// each counts.
+pub(crate) fn read_text_file(path: &Utf8Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    // `File::read_to_end` would ask for the size and position first; through `Take` it reads.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// The stack of discovery's threads: a main thread's, as manifests were parsed on the main
+/// thread before.
+const THREAD_STACK: usize = 8 << 20;
+
+/// Starts `work` on a scoped thread with [`THREAD_STACK`] (failing to start one panics, as
+/// [`std::thread::Scope::spawn`] does).
+fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .stack_size(THREAD_STACK)
+        .spawn_scoped(scope, work)
+        .unwrap_or_else(|e| panic!("failed to start a discovery thread: {e}"))
+}
+
+/// What a scoped thread returned (its panic goes on in this thread).
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The repository root for a starting directory: the nearest ancestor holding relflow.toml or a

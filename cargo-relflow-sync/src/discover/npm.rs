@@ -13,6 +13,7 @@ use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde_json::{Map, Value};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use super::read_text_file;
 use crate::diag::{line_of, InputError};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 
@@ -43,7 +44,17 @@ pub fn discover_npm(root: &Utf8Path) -> Result<Vec<Package>, InputError> {
     let mut names: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
     for dir in dirs {
         let manifest = Utf8PathBuf::from(format!("{dir}/package.json"));
-        let text = read_text(root, &manifest)?;
+        let text = match read_text_file(&root.join(&manifest)) {
+            Ok(text) => text,
+            // A matched directory without a package.json is no package.
+            Err(_) if !root.join(&manifest).is_file() => continue,
+            Err(e) => {
+                return Err(InputError::in_file(
+                    &manifest,
+                    format!("cannot read the file: {e}"),
+                ))
+            }
+        };
         let object = parse_json(&manifest, &text)?;
         let name = match object.get("name") {
             Some(Value::String(name)) if !name.is_empty() => name.clone(),
@@ -226,8 +237,8 @@ fn string_list(value: &Value) -> Option<Vec<String>> {
         .collect()
 }
 
-/// The directories (relative, `/`-separated, sorted) matched by the patterns that hold a
-/// package.json.
+/// The directories (relative, `/`-separated, sorted) matched by the patterns; those holding a
+/// package.json are the packages.
 fn match_dirs(
     root: &Utf8Path,
     source: &Utf8Path,
@@ -284,13 +295,27 @@ fn match_dirs(
         let start = components[..literal].join("/");
         walk(root, start, depth, matcher, &mut found);
     }
-    let mut dirs: Vec<Utf8PathBuf> = found
+    let mut dirs: Vec<String> = found
         .into_iter()
         .filter(|dir: &String| !excludes.is_match(dir.as_str()))
-        .map(Utf8PathBuf::from)
         .collect();
-    dirs.sort();
-    Ok(dirs)
+    sort_as_paths(&mut dirs);
+    Ok(dirs.into_iter().map(Utf8PathBuf::from).collect())
+}
+
+/// Sorts relative paths in path order (component by component). Plain `/`-separated names are
+/// compared as bytes with `/` first, which is the same order, without parsing them as paths.
+fn sort_as_paths(paths: &mut [String]) {
+    let plain =
+        |p: &String| !p.starts_with('/') && p.split('/').all(|c| !matches!(c, "" | "." | ".."));
+    if paths.iter().all(plain) {
+        fn key(p: &str) -> impl Iterator<Item = u8> + '_ {
+            p.bytes().map(|b| if b == b'/' { 0 } else { b })
+        }
+        paths.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+    } else {
+        paths.sort_unstable_by(|a, b| Utf8Path::new(a).cmp(Utf8Path::new(b)));
+    }
 }
 
 /// Strips `./` prefixes and trailing slashes; `.` becomes empty.
@@ -308,7 +333,7 @@ fn normalize_pattern(pattern: &str) -> String {
 }
 
 /// Collects `rel` and the directories under it (down to `depth` levels, unbounded for `None`)
-/// that match and hold a package.json. Unreadable directories are skipped.
+/// that match. Unreadable directories are skipped.
 fn walk(
     root: &Utf8Path,
     rel: String,
@@ -321,7 +346,7 @@ fn walk(
     } else {
         root.join(&rel)
     };
-    if !rel.is_empty() && matcher.is_match(rel.as_str()) && abs.join("package.json").is_file() {
+    if !rel.is_empty() && matcher.is_match(rel.as_str()) {
         found.insert(rel.clone());
     }
     if depth == Some(0) {
@@ -349,7 +374,7 @@ fn walk(
 
 /// Reads a file under the root.
 fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
-    fs::read_to_string(root.join(rel))
+    read_text_file(&root.join(rel))
         .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
 }
 
@@ -399,6 +424,22 @@ mod tests {
     }
 
     #[test]
+    fn directories_sort_as_paths() {
+        let plain = [
+            "a-b", "a/b", "a", "a b", "a/b/c", "b", "ab", "a/-x", "A", "a0/b",
+        ];
+        let odd = ["a//x", "./a", "a/./b", "/a", "a/../b"];
+        for dirs in [&plain[..], &[&plain[..], &odd[..]].concat()] {
+            let mut dirs: Vec<String> = dirs.iter().map(|d| (*d).to_owned()).collect();
+            let mut as_paths: Vec<Utf8PathBuf> = dirs.iter().map(Utf8PathBuf::from).collect();
+            as_paths.sort();
+            sort_as_paths(&mut dirs);
+            let dirs: Vec<Utf8PathBuf> = dirs.iter().map(Utf8PathBuf::from).collect();
+            assert_eq!(dirs, as_paths);
+        }
+    }
+
+    #[test]
     fn array_workspaces_with_all_dependency_fields() {
         let (_tmp, root) = repo();
         write(
@@ -426,6 +467,7 @@ mod tests {
             r#"{ "name": "@acme/extra" }"#,
         );
         write(&root, "packages/notes/README.md", "no manifest");
+        std::fs::create_dir_all(root.join("packages/odd/package.json")).unwrap();
         write(&root, "packages/app/node_modules/x/package.json", &pkg("x"));
 
         let packages = discover_npm(&root).unwrap();

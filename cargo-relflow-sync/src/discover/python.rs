@@ -4,18 +4,22 @@
 //! with neither (a tool-only config) is skipped. Projects are the directories listed in
 //! relflow.toml `python.paths` (directories or globs of directories), or, without that, every
 //! `pyproject.toml` of the repository (honouring `.gitignore`, skipping hidden directories,
-//! `node_modules` and `target`).
+//! `node_modules` and `target`). [`discover_python_tracked`] finds the same projects among the
+//! files git tracks, from its index, without walking the tree (for `changeset check`, which
+//! looks at tracked changes only).
 //!
 //! Versions are read as PEP 440 and converted to semver with [`crate::pep440`]. A maturin
 //! project with a dynamic version takes the version of its Cargo.toml.
 
 use std::collections::BTreeMap;
-use std::fs;
+use std::io::ErrorKind;
+use std::sync::{Mutex, PoisonError};
 
 use camino::{Utf8Path, Utf8PathBuf};
 use pep508_rs::{Requirement, VerbatimUrl};
 use toml::{Table, Value};
 
+use super::{git_index, read_text_file};
 use crate::diag::{line_of, InputError};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 use crate::pep440::pep440_to_semver;
@@ -38,10 +42,45 @@ pub fn discover_python(
         Some(entries) => listed_dirs(root, entries)?,
         None => walked_dirs(root),
     };
+    read_projects(root, dirs)
+}
+
+/// [`discover_python`], where, without `paths`, the pyproject.toml files considered are those
+/// git tracks (in its index, so a new project counts once `git add`ed; one deleted from the
+/// working tree does not), read without walking the tree. Outside a git repository, or with an
+/// index relflow cannot read, the tree is walked as in [`discover_python`].
+pub fn discover_python_tracked(
+    root: &Utf8Path,
+    paths: Option<&[String]>,
+) -> Result<Vec<Package>, InputError> {
+    let dirs = match paths {
+        Some(entries) => listed_dirs(root, entries)?,
+        None => tracked_dirs(root).unwrap_or_else(|| walked_dirs(root)),
+    };
+    read_projects(root, dirs)
+}
+
+/// Reads the projects of `dirs` (each with the `python.paths` entry that named it, if any).
+fn read_projects(
+    root: &Utf8Path,
+    dirs: BTreeMap<String, Option<String>>,
+) -> Result<Vec<Package>, InputError> {
     let mut projects = Vec::new();
     let mut by_name: BTreeMap<String, String> = BTreeMap::new();
     for (dir, required) in dirs {
-        let Some(project) = read_project(root, &dir)? else {
+        let manifest = manifest_of(&dir);
+        let text = match read_text_file(&root.join(&manifest)) {
+            Ok(text) => text,
+            // Tracked but gone from the working tree (deleted, or outside a sparse checkout).
+            Err(e) if e.kind() == ErrorKind::NotFound && required.is_none() => continue,
+            Err(e) => {
+                return Err(InputError::in_file(
+                    manifest,
+                    format!("cannot read the file: {e}"),
+                ))
+            }
+        };
+        let Some(project) = read_project(root, &dir, &text)? else {
             if let Some(entry) = required {
                 return Err(InputError::in_file(
                     manifest_of(&dir),
@@ -177,11 +216,35 @@ fn listed_dirs(
     Ok(dirs)
 }
 
+/// Every directory holding a pyproject.toml that git tracks, outside hidden directories,
+/// `node_modules` and `target`; `None` without a readable git index.
+fn tracked_dirs(root: &Utf8Path) -> Option<BTreeMap<String, Option<String>>> {
+    let manifests = git_index::tracked_files(root, |path| {
+        let mut dirs = path.split('/').rev();
+        dirs.next() == Some("pyproject.toml")
+            && dirs.all(|d| !d.starts_with('.') && d != "node_modules" && d != "target")
+    })?;
+    Some(
+        manifests
+            .into_iter()
+            .map(|manifest| {
+                let dir = manifest
+                    .strip_suffix("pyproject.toml")
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+                    .to_owned();
+                (dir, None)
+            })
+            .collect(),
+    )
+}
+
 /// Every directory of the repository holding a pyproject.toml.
 fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
-    let mut dirs = BTreeMap::new();
+    let dirs = Mutex::new(BTreeMap::new());
     // Only the repository's own .gitignore files count: no global excludes, no `.ignore`
-    // files, no parents of the root. Fewer files to look for per directory keeps `check` fast.
+    // files, no parents of the root. The "parallel" walker, on one thread, finds each
+    // directory's .gitignore in its listing instead of probing for it.
     let walk = ignore::WalkBuilder::new(root)
         .require_git(false)
         .parents(false)
@@ -189,23 +252,27 @@ fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
         .git_global(false)
         .git_exclude(false)
         .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-        .build();
-    for entry in walk.flatten() {
-        let is_file = entry.file_type().is_some_and(|t| t.is_file());
-        if !is_file || entry.file_name() != "pyproject.toml" {
-            continue;
-        }
-        let Some(parent) = entry.path().parent() else {
-            continue;
-        };
-        let Some(parent) = Utf8Path::from_path(parent) else {
-            continue;
-        };
-        if let Some(rel) = relative(root, parent) {
-            dirs.insert(rel, None);
-        }
-    }
-    dirs
+        .threads(1)
+        .build_parallel();
+    walk.run(|| {
+        Box::new(|entry| {
+            let found = entry.ok().filter(|entry| {
+                entry.file_type().is_some_and(|t| t.is_file())
+                    && entry.file_name() == "pyproject.toml"
+            });
+            let parent = found.as_ref().and_then(|entry| entry.path().parent());
+            if let Some(rel) = parent
+                .and_then(Utf8Path::from_path)
+                .and_then(|parent| relative(root, parent))
+            {
+                dirs.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(rel, None);
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    dirs.into_inner().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Parses TOML, with the error's line.
@@ -222,7 +289,7 @@ fn parse_toml(file: &Utf8Path, text: &str) -> Result<Table, InputError> {
 
 /// Reads a file under the root.
 fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
-    fs::read_to_string(root.join(rel))
+    read_text_file(&root.join(rel))
         .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
 }
 
@@ -259,11 +326,10 @@ fn lists(table: &Table, key: &str, item: &str) -> bool {
         .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(item)))
 }
 
-/// Reads the pyproject.toml of `dir`; `None` when it is not a project.
-fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputError> {
+/// Reads the pyproject.toml of `dir`, whose text is `text`; `None` when it is not a project.
+fn read_project(root: &Utf8Path, dir: &str, text: &str) -> Result<Option<Project>, InputError> {
     let manifest = manifest_of(dir);
-    let text = read_text(root, &manifest)?;
-    let doc = parse_toml(&manifest, &text)?;
+    let doc = parse_toml(&manifest, text)?;
     let project = sub(&doc, "project");
     let poetry = sub(&doc, "tool").and_then(|t| sub(t, "poetry"));
     let Some(meta) = project.or(poetry) else {
@@ -277,7 +343,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
     let name = string(meta, "name").ok_or_else(|| {
         maybe_line(
             InputError::in_file(&manifest, format!("{section} has no `name`")),
-            line_of(&text, section),
+            line_of(text, section),
         )
         .with_hint("add name = \"...\"")
     })?;
@@ -312,7 +378,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
                 let parsed = pep440_to_semver(v).map_err(|e| {
                     maybe_line(
                         InputError::in_file(&manifest, e),
-                        line_with(&text, &["version", v]),
+                        line_with(text, &["version", v]),
                     )
                     .with_hint("write a PEP 440 version such as \"1.2.0\" or \"1.2.0b1\"")
                 })?;
@@ -329,7 +395,7 @@ fn read_project(root: &Utf8Path, dir: &str) -> Result<Option<Project>, InputErro
         root,
         dir,
         manifest: &manifest,
-        text: &text,
+        text,
     };
     let mut deps = Vec::new();
     if let Some(project) = project {
@@ -835,6 +901,59 @@ manifest-path = "../../crates/native/Cargo.toml"
         assert_eq!(packages.len(), 1);
         assert_eq!(packages[0].dir, "");
         assert_eq!(packages[0].manifest, "pyproject.toml");
+    }
+
+    /// Runs git in `root`, cut off from the user's configuration.
+    fn git(root: &Utf8Path, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[test]
+    fn tracked_projects_from_the_index() {
+        let (_tmp, root) = repo();
+        git(&root, &["init", "--quiet"]);
+        write(&root, ".gitignore", "build/\n");
+        write(&root, "pyproject.toml", &simple("root-project", "1.0.0"));
+        write(&root, "libs/a/pyproject.toml", &simple("a", "1.0.0"));
+        write(&root, "libs/gone/pyproject.toml", &simple("gone", "1.0.0"));
+        write(&root, ".venv/pyproject.toml", &simple("hidden", "1.0.0"));
+        write(
+            &root,
+            "x/node_modules/y/pyproject.toml",
+            &simple("nm", "1.0.0"),
+        );
+        write(&root, "target/pyproject.toml", &simple("target", "1.0.0"));
+        git(&root, &["add", "-A", "--force"]);
+        // Not tracked: ignored, or new and not yet added.
+        write(&root, "build/pyproject.toml", &simple("ignored", "1.0.0"));
+        write(&root, "libs/new/pyproject.toml", &simple("new", "1.0.0"));
+        // Tracked, but deleted from the working tree.
+        std::fs::remove_file(root.join("libs/gone/pyproject.toml")).unwrap();
+        let packages = discover_python_tracked(&root, None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["", "libs/a"]);
+        // The walk finds the new project too.
+        let packages = discover_python(&root, None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["", "libs/a", "libs/new"]);
+        git(&root, &["add", "libs/new"]);
+        let packages = discover_python_tracked(&root, None).unwrap();
+        let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["root-project", "a", "new"]);
+        // Sub-directory roots see their own part of the index.
+        let packages = discover_python_tracked(&root.join("libs"), None).unwrap();
+        let dirs: Vec<&str> = packages.iter().map(|p| p.dir.as_str()).collect();
+        assert_eq!(dirs, ["a", "new"]);
     }
 
     #[test]

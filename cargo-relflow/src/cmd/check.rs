@@ -13,13 +13,16 @@ use crate::ui::Ui;
 
 /// Exits 1 listing every changed package that no changeset names, with the command that fixes it.
 pub fn run(start: &Utf8Path, args: &CheckArgs, ui: &Ui) -> Result<Outcome, Failure> {
-    let repo = Repo::open_with(start, Depth::Layout)?;
+    // git finds the changed paths while the packages are read.
+    let (repo, changed) = Repo::open_alongside(start, Depth::Layout, |root, base| {
+        changed_paths(root, base, args)
+    })?;
     let changesets: Vec<Changeset> = repo
         .read_changesets()?
         .into_iter()
         .map(|f| f.changeset)
         .collect();
-    let changed = changed_paths(&repo, args)?;
+    let changed = changed?;
     let report = check(
         repo.packages(),
         &repo.plan_config(),
@@ -67,26 +70,29 @@ pub fn run(start: &Utf8Path, args: &CheckArgs, ui: &Ui) -> Result<Outcome, Failu
     Ok(Outcome::No)
 }
 
-fn changed_paths(repo: &Repo, args: &CheckArgs) -> Result<Vec<Utf8PathBuf>, Failure> {
+/// The changed paths `check` looks at: staged ones, or those since `--since`, else since the
+/// base branch (`base_branch`, or `origin/<base_branch>`).
+fn changed_paths(
+    root: &Utf8Path,
+    base_branch: &str,
+    args: &CheckArgs,
+) -> Result<Vec<Utf8PathBuf>, Failure> {
     if args.staged {
-        return Ok(crate::git::staged_files(repo.root())?);
+        return Ok(crate::git::staged_files(root)?);
     }
-    let base = match &args.since {
-        Some(since) if crate::git::ref_exists(repo.root(), since) => since.clone(),
-        Some(since) => {
-            return Err(InputError::new(format!("unknown git revision `{since}`"))
+    if let Some(since) = &args.since {
+        return crate::git::changed_files_since_ref(root, since)?.ok_or_else(|| {
+            InputError::new(format!("unknown git revision `{since}`"))
                 .with_hint("pass a branch, tag or commit that exists, e.g. `--since main`")
-                .into())
-        }
-        None => {
-            let base = repo.base_branch();
-            crate::git::resolve_base(repo.root(), &base).ok_or_else(|| {
-                InputError::new(format!("the base branch `{base}` does not exist"))
-                    .with_hint("pass `--since REF`, or set `base_branch` in relflow.toml (or `baseBranch` in .changeset/config.json)")
-            })?
-        }
-    };
-    Ok(crate::git::changed_files_since(repo.root(), &base)?)
+                .into()
+        });
+    }
+    match crate::git::changed_files_since_base(root, base_branch)? {
+        Some((_, files)) => Ok(files),
+        None => Err(InputError::new(format!("the base branch `{base_branch}` does not exist"))
+            .with_hint("pass `--since REF`, or set `base_branch` in relflow.toml (or `baseBranch` in .changeset/config.json)")
+            .into()),
+    }
 }
 
 /// Quotes a package name for a shell when it needs it.

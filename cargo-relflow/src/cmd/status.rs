@@ -1,9 +1,10 @@
 //! `cargo relflow changeset status`: the release plan `version` would apply now.
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changed::packages_needing_release;
 use cargo_relflow_changeset::plan::plan;
 use cargo_relflow_changeset::{status, Changeset};
+use cargo_relflow_sync::discover::Depth;
 use cargo_relflow_sync::InputError;
 
 use crate::cli::{StatusArgs, StatusFormat};
@@ -13,26 +14,15 @@ use crate::ui::Ui;
 
 /// Prints the plan; exits 1, as Changesets does, when packages changed but no changeset exists.
 pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Failure> {
-    let repo = Repo::open(start)?;
+    // git finds the changed paths while the packages are read.
+    let (repo, changed) = Repo::open_alongside(start, Depth::Full, |root, base| {
+        changed_paths(root, base, args.since.as_deref())
+    })?;
     let mut files = repo.read_changesets()?;
-    let base = match &args.since {
-        Some(since) => {
-            if !crate::git::ref_exists(repo.root(), since) {
-                return Err(InputError::new(format!("unknown git revision `{since}`"))
-                    .with_hint("pass a branch, tag or commit that exists, e.g. `--since main`")
-                    .into());
-            }
-            Some(since.clone())
-        }
-        None => crate::git::resolve_base(repo.root(), &repo.base_branch()),
-    };
-    let changed = match &base {
-        Some(base) => Some(crate::git::changed_files_since(repo.root(), base)?),
-        None => {
-            ui.verbose("the base branch does not exist: not checking for changed packages");
-            None
-        }
-    };
+    let changed = changed?;
+    if changed.is_none() {
+        ui.verbose("the base branch does not exist: not checking for changed packages");
+    }
     if args.since.is_some() {
         if let Some(changed) = &changed {
             files.retain(|f| changed.contains(&f.path));
@@ -79,4 +69,24 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         }
     }
     Ok(Outcome::Yes)
+}
+
+/// The paths changed since `--since`, else since the base branch (`base_branch`, or
+/// `origin/<base_branch>`); `None` when the base branch does not exist.
+fn changed_paths(
+    root: &Utf8Path,
+    base_branch: &str,
+    since: Option<&str>,
+) -> Result<Option<Vec<Utf8PathBuf>>, Failure> {
+    match since {
+        Some(since) => match crate::git::changed_files_since_ref(root, since)? {
+            Some(files) => Ok(Some(files)),
+            None => Err(InputError::new(format!("unknown git revision `{since}`"))
+                .with_hint("pass a branch, tag or commit that exists, e.g. `--since main`")
+                .into()),
+        },
+        None => {
+            Ok(crate::git::changed_files_since_base(root, base_branch)?.map(|(_, files)| files))
+        }
+    }
 }

@@ -183,13 +183,14 @@ pub(super) fn run(fixture: &str) -> String {
     ) {
         Err(error) => format!("error: {error}"),
         Ok(result) => {
+            let index = super::index::Index::new(&packages);
             let mut out: Vec<String> = result
                 .releases
                 .iter()
                 .map(|r| {
                     let package = &packages[r.package];
                     let name = if package.ecosystem == Ecosystem::Npm {
-                        super::groups::display_name(&packages, r.package)
+                        super::groups::display_name(&index, r.package)
                     } else {
                         package.qualified_name()
                     };
