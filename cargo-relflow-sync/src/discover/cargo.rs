@@ -244,15 +244,14 @@ fn relative(root: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
 /// are expanded as cargo does for the common forms (`crates/*`, literal paths).
 pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
     let manifest = root.join("Cargo.toml");
-    if !manifest.is_file() {
+    let Some(root_doc) = read_table(&manifest)? else {
         return Ok(Vec::new());
-    }
-    let root_doc = read_manifest(&manifest)?;
+    };
     let workspace = root_doc.get("workspace");
     let strings = |key: &str| -> Vec<String> {
         workspace
             .and_then(|w| w.get(key))
-            .and_then(Item::as_array)
+            .and_then(toml::Value::as_array)
             .map(|a| {
                 a.iter()
                     .filter_map(|v| v.as_str().map(str::to_owned))
@@ -278,7 +277,7 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
                 continue;
             };
             let dir = relative(root, &path);
-            if path.join("Cargo.toml").is_file() && !excluded.iter().any(|e| dir.starts_with(e)) {
+            if !excluded.iter().any(|e| dir.starts_with(e)) {
                 dirs.push(dir);
             }
         }
@@ -288,32 +287,38 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
     let workspace_version = workspace
         .and_then(|w| w.get("package"))
         .and_then(|p| p.get("version"))
-        .and_then(Item::as_str)
+        .and_then(toml::Value::as_str)
         .map(str::to_owned);
     let mut packages = Vec::with_capacity(dirs.len());
     for dir in dirs {
         let manifest = dir.join("Cargo.toml");
+        let read;
         let doc = if dir.as_str().is_empty() {
-            root_doc.clone()
+            &root_doc
         } else {
-            read_manifest(&root.join(&manifest))?
+            // A member glob may match a directory without a manifest: cargo skips it too.
+            let Some(table) = read_table(&root.join(&manifest))? else {
+                continue;
+            };
+            read = table;
+            &read
         };
         let Some(package) = doc.get("package") else {
             continue;
         };
-        let Some(name) = package.get("name").and_then(Item::as_str) else {
+        let Some(name) = package.get("name").and_then(toml::Value::as_str) else {
             continue;
         };
         let version = package.get("version");
         let inherits = version
             .and_then(|v| v.get("workspace"))
-            .and_then(Item::as_bool)
+            .and_then(toml::Value::as_bool)
             == Some(true);
         let version_text = if inherits {
             workspace_version.clone()
         } else {
             version
-                .and_then(Item::as_str)
+                .and_then(toml::Value::as_str)
                 .map(str::to_owned)
                 .or_else(|| Some("0.0.0".to_owned()))
         };
@@ -349,4 +354,29 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
         });
     }
     Ok(packages)
+}
+
+/// Reads and parses a manifest with the plain (non-editing) TOML parser, which is what the hot
+/// path of `check` can afford; `None` when the file does not exist.
+fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(DiscoverError::Input(InputError::in_file(
+                path,
+                format!("failed to read `{path}`: {e}"),
+            )))
+        }
+    };
+    toml::from_str(&text).map(Some).map_err(|e| {
+        let mut error = InputError::in_file(
+            path,
+            format!("invalid Cargo manifest: {}", e.message()),
+        );
+        if let Some(span) = e.span() {
+            error = error.at_offset(&text, span.start);
+        }
+        DiscoverError::Input(error)
+    })
 }
