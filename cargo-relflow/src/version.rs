@@ -20,8 +20,8 @@ use cargo_relflow_sync::{names, InputError, Package};
 
 use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
-use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::history;
+use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::stage::{npm_root_dependencies, stage_versions};
 use crate::tag_name::{tag_format, tag_name};
 
@@ -204,7 +204,10 @@ fn changelog_path(repo: &Repo, package: &Package) -> Utf8PathBuf {
         .config
         .packages
         .iter()
-        .find(|entry| names::resolve(repo.packages(), entry.name.get_ref()).is_ok_and(|i| repo.packages()[i] == *package))
+        .find(|entry| {
+            names::resolve(repo.packages(), entry.name.get_ref())
+                .is_ok_and(|i| repo.packages()[i] == *package)
+        })
         .and_then(|entry| entry.changelog.clone())
         .map_or_else(|| package.dir.join("CHANGELOG.md"), Utf8PathBuf::from)
 }

@@ -462,3 +462,103 @@ fn a_broken_sync_target_changes_nothing() {
     assert!(run.stderr.contains("deploy/values.yaml"), "{}", run.stderr);
     assert_eq!(repo.snapshot_tree(), before);
 }
+
+fn npm_and_python_repo(config: &str) -> TestRepo {
+    TestRepo::new()
+        .file(
+            "package.json",
+            "{\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+        )
+        .file(
+            "packages/a/package.json",
+            "{\n  \"name\": \"pkg-a\",\n  \"version\": \"1.0.0\"\n}\n",
+        )
+        .file(
+            "py/pyproject.toml",
+            "[project]\nname = \"acme\"\nversion = \"1.0.0\"\n",
+        )
+        .file(".changeset/config.json", config)
+        .file(
+            ".changeset/fix.md",
+            "---\n\"pkg-a\": patch\nacme: minor\n---\n\nFix\n",
+        )
+        .commit("initial")
+}
+
+/// `--snapshot TAG`: `0.0.0-TAG-DATETIME`, written `.devN` in pyproject.toml.
+#[test]
+fn snapshot_versions_in_npm_and_pep_440_form() {
+    let repo = npm_and_python_repo("{}\n");
+    repo.relflow(["version", "--snapshot", "canary"])
+        .assert_code(0);
+    let package: serde_json::Value =
+        serde_json::from_str(&repo.read("packages/a/package.json")).unwrap();
+    let version = package["version"].as_str().unwrap();
+    let datetime = version
+        .strip_prefix("0.0.0-canary-")
+        .unwrap_or_else(|| panic!("{version}"));
+    assert!(
+        datetime.len() == 14 && datetime.bytes().all(|b| b.is_ascii_digit()),
+        "{version}"
+    );
+    assert_eq!(
+        repo.read("py/pyproject.toml"),
+        format!("[project]\nname = \"acme\"\nversion = \"0.0.0.dev{datetime}\"\n")
+    );
+    assert!(repo.changeset_files().is_empty());
+}
+
+/// `--no-changelog` and `"changelog": false` write no CHANGELOG.md but everything else.
+#[test]
+fn no_changelog_flag_and_config() {
+    for (config, args) in [
+        ("{}\n", vec!["version", "--no-changelog"]),
+        ("{ \"changelog\": false }\n", vec!["version"]),
+    ] {
+        let repo = npm_and_python_repo(config);
+        repo.relflow(args).assert_code(0);
+        assert!(repo.read("packages/a/package.json").contains("\"1.0.1\""));
+        assert!(repo
+            .read("py/pyproject.toml")
+            .contains("version = \"1.1.0\""));
+        assert!(!repo.root().join("packages/a/CHANGELOG.md").exists());
+        assert!(!repo.root().join("py/CHANGELOG.md").exists());
+    }
+}
+
+/// `[changelog] conventional_commits = true`: the commits that touched the package since its
+/// last tag (`v{version}`: the repository has one package) follow the changeset entries, grouped
+/// by git-cliff.
+#[test]
+fn conventional_commits_since_the_last_tag() {
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            "{\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+        )
+        .file(
+            "packages/a/package.json",
+            "{\n  \"name\": \"pkg-a\",\n  \"version\": \"1.0.0\"\n}\n",
+        )
+        .file("relflow.toml", "[changelog]\nconventional_commits = true\n")
+        .commit("chore: initial");
+    repo.git(["tag", "v1.0.0"]);
+    repo.write("packages/a/index.js", "export const a = 1;\n");
+    repo.commit_all("feat: export a");
+    repo.write("packages/a/index.js", "export const a = 2;\n");
+    repo.commit_all("fix: a is two");
+    repo.write("README.md", "elsewhere\n");
+    repo.commit_all("feat: not in the package");
+    repo.write(".changeset/a.md", "---\n\"pkg-a\": minor\n---\n\nNew a\n");
+    repo.commit_all("docs: changeset");
+    let short = |rev: &str| repo.git(["rev-parse", "--short=7", rev]).trim().to_owned();
+    let (changeset, fix, feat) = (short("HEAD"), short("HEAD~2"), short("HEAD~3"));
+    repo.relflow(["version"]).assert_code(0);
+    assert_eq!(
+        repo.read("packages/a/CHANGELOG.md"),
+        format!(
+            "# pkg-a\n\n## 1.1.0\n\n### Minor Changes\n\n- {changeset}: New a\n\n\
+             ### Features\n\n- Export a ({feat})\n\n### Bug Fixes\n\n- A is two ({fix})\n"
+        )
+    );
+}

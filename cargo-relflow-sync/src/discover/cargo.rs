@@ -370,10 +370,8 @@ fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
         }
     };
     toml::from_str(&text).map(Some).map_err(|e| {
-        let mut error = InputError::in_file(
-            path,
-            format!("invalid Cargo manifest: {}", e.message()),
-        );
+        let mut error =
+            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
         if let Some(span) = e.span() {
             error = error.at_offset(&text, span.start);
         }
