@@ -151,11 +151,17 @@ fn update_wanted(range: &str, kind: DepKind, dependency: &Release, config: &Plan
     if kind == DepKind::Peer {
         return !config.only_update_peer_dependents_when_out_of_range;
     }
+    reaches_minimum(dependency.bump, config)
+}
+
+/// Whether `bump` is at least `updateInternalDependencies`: a release that still satisfies a
+/// range rewrites it (and is listed in the dependent's changelog) only then.
+pub(crate) fn reaches_minimum(bump: Bump, config: &PlanConfig) -> bool {
     let minimum = match config.update_internal_dependencies {
         UpdateInternalDependencies::Patch => Bump::Patch,
         UpdateInternalDependencies::Minor => Bump::Minor,
     };
-    dependency.bump >= minimum
+    bump >= minimum
 }
 
 /// Changesets' `getNewDependencyRange`.
@@ -190,7 +196,7 @@ fn operator_prefix(range: &str) -> &'static str {
 }
 
 /// Node's `path.posix.normalize`.
-fn posix_normalize(path: &str) -> String {
+pub(crate) fn posix_normalize(path: &str) -> String {
     if path.is_empty() {
         return ".".to_owned();
     }

@@ -12,9 +12,8 @@
 
 use cargo_relflow_sync::{DepKind, Ecosystem, Package};
 
-use crate::plan::graph::is_workspace_path;
+use crate::apply::npm::{reaches_minimum, should_update};
 use crate::plan::Release;
-use crate::plan_config::UpdateInternalDependencies;
 use crate::{range, Bump, PlanConfig};
 
 /// Whether `dependent`'s entry lists the release `dependency` as an updated dependency.
@@ -75,45 +74,10 @@ fn npm_is_listed(
     if !range.starts_with("workspace:") && !valid_range(range) {
         return false;
     }
-    should_update(range, kind, target, dependency, config)
-}
-
-/// `shouldUpdateDependencyBasedOnConfig` for an npm range that lists a released dependency.
-fn should_update(
-    range: &str,
-    kind: DepKind,
-    target: &Package,
-    dependency: &Release,
-    config: &PlanConfig,
-) -> bool {
-    let mut range = range.to_owned();
-    if let Some(rest) = range.strip_prefix("workspace:") {
-        range = match rest {
-            "*" => return true,
-            "^" | "~" => format!("{rest}{}", dependency.old_version),
-            path if !valid_range(path) => return is_workspace_path(path, target),
-            valid => valid.to_owned(),
-        };
-    }
-    if range::satisfies(Ecosystem::Npm, &range, &dependency.new_version) != Some(true) {
-        return true;
-    }
-    if kind == DepKind::Peer {
-        return !config.only_update_peer_dependents_when_out_of_range;
-    }
-    reaches_minimum(dependency.bump, config)
+    should_update(range, kind, dependency, &target.dir, config)
 }
 
 /// node-semver's `validRange(range) != null` (no valid range contains a protocol's `:`).
 fn valid_range(range: &str) -> bool {
     !range.contains(':') && range::npm_valid_range(range)
-}
-
-/// Whether `bump` is at least `updateInternalDependencies`.
-fn reaches_minimum(bump: Bump, config: &PlanConfig) -> bool {
-    let minimum = match config.update_internal_dependencies {
-        UpdateInternalDependencies::Patch => Bump::Patch,
-        UpdateInternalDependencies::Minor => Bump::Minor,
-    };
-    bump >= minimum
 }

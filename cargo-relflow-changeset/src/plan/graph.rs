@@ -30,43 +30,9 @@ fn ordered_deps(package: &Package) -> Vec<&Dependency> {
     deps
 }
 
-/// Node's `path.posix.normalize` for relative paths.
-fn posix_normalize(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_owned();
-    }
-    let absolute = path.starts_with('/');
-    let trailing = path.ends_with('/');
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.last().is_some_and(|p| *p != "..") {
-                    parts.pop();
-                } else if !absolute {
-                    parts.push("..");
-                }
-            }
-            other => parts.push(other),
-        }
-    }
-    let mut out = parts.join("/");
-    if out.is_empty() && !absolute {
-        out.push('.');
-    }
-    if trailing && !out.is_empty() {
-        out.push('/');
-    }
-    if absolute {
-        out.insert(0, '/');
-    }
-    out
-}
-
 /// Whether `range` (after `workspace:`) names the directory of `dependency`.
 pub(crate) fn is_workspace_path(range: &str, dependency: &Package) -> bool {
-    posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
+    crate::apply::npm::posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
 }
 
 /// For each package, the packages that depend on it, in package order.
@@ -227,7 +193,7 @@ pub(super) fn requirements(
 
 #[cfg(test)]
 mod tests {
-    use super::posix_normalize;
+    use crate::apply::npm::posix_normalize;
 
     #[test]
     fn normalize_like_node() {
