@@ -105,6 +105,24 @@ impl PypiServer {
         command
     }
 
+    /// Points `command` (relflow, which runs the build and twine) at this server's tools and
+    /// user: the venv's `bin` first on `PATH` (so `python3 -m build` and `twine` are the venv's),
+    /// and `TWINE_USERNAME` / `TWINE_PASSWORD`.
+    pub fn configure<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+        let mut path = vec![self.venv.join("bin")];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        command
+            .env(
+                "PATH",
+                std::env::join_paths(path).expect("PATH entries without separators"),
+            )
+            .env("TWINE_USERNAME", USER)
+            .env("TWINE_PASSWORD", PASSWORD)
+            .env_remove("TWINE_REPOSITORY_URL")
+    }
+
     /// What pypiserver printed so far.
     pub fn log(&self) -> String {
         self.server.log()
