@@ -340,7 +340,8 @@ fn polyglot_repository_publishes_everything_once_in_order_with_tags() {
         ("@acme/core-js 1.0.0", "@acme/web 1.0.0"),
     ] {
         assert!(
-            position(&format!("Published {dependency}")) < position(&format!("Starting {dependent}")),
+            position(&format!("Published {dependency}"))
+                < position(&format!("Starting {dependent}")),
             "{dependent} started before {dependency} was published:\n{}",
             first.stderr
         );
@@ -349,7 +350,12 @@ fn polyglot_repository_publishes_everything_once_in_order_with_tags() {
     let core_times = &registries.packument("@acme/core-js")["time"];
     assert!(core_times["1.0.0"].as_str() < times["1.0.0"].as_str());
     assert_eq!(
-        registries.cargo().proxy().unwrap().stats().publishes_accepted,
+        registries
+            .cargo()
+            .proxy()
+            .unwrap()
+            .stats()
+            .publishes_accepted,
         2
     );
 
@@ -375,13 +381,18 @@ fn polyglot_repository_publishes_everything_once_in_order_with_tags() {
 
     let published = registries.run(&repo, &["publish", "--dry-run", "--format", "json"]);
     published.assert_code(0);
+    // All on level 0 now, in the repository's order (ecosystem, then directory).
     assert_eq!(
         plan(&published),
-        unpublished.map(|(n, _, s)| (
-            n.to_owned(),
-            0,
-            if s == "private" { s } else { "published" }.to_owned()
-        ))
+        [
+            ("acme-cli", "published"),
+            ("acme-core", "published"),
+            ("acme-app", "private"),
+            ("@acme/core-js", "published"),
+            ("@acme/web", "published"),
+            ("acme-py", "published"),
+        ]
+        .map(|(n, s)| (n.to_owned(), 0, s.to_owned()))
     );
 
     let second = registries.run(&repo, &["publish", "--format", "json"]);
@@ -389,24 +400,30 @@ fn polyglot_repository_publishes_everything_once_in_order_with_tags() {
     assert_eq!(
         results(&second),
         pairs(&[
-            ("acme-core", "already-published"),
             ("acme-cli", "already-published"),
-            ("@acme/core-js", "already-published"),
-            ("acme-py", "already-published"),
-            ("@acme/web", "already-published"),
+            ("acme-core", "already-published"),
             ("acme-app", "not-published"),
+            ("@acme/core-js", "already-published"),
+            ("@acme/web", "already-published"),
+            ("acme-py", "already-published"),
         ])
     );
     assert_eq!(json_of(&second)["tags_created"], json!([]));
     let stats = registries.cargo().proxy().unwrap().stats();
     assert_eq!(stats.publishes_forwarded, 2, "{stats:?}");
-    assert!(second.stderr.lines().all(|line| !line.contains("Starting")), "{}", second.stderr);
+    assert!(
+        second.stderr.lines().all(|line| !line.contains("Starting")),
+        "{}",
+        second.stderr
+    );
 
     // The human summary of a run with nothing to do.
     let human = registries.run(&repo, &["publish"]);
     human.assert_code(0);
     assert!(
-        human.stdout.contains("0 published, 5 already there, 0 failed, 1 not published (private); 0 tags created"),
+        human.stdout.contains(
+            "0 published, 5 already there, 0 failed, 1 not published (private); 0 tags created"
+        ),
         "{}",
         human.stdout
     );
@@ -513,7 +530,8 @@ fn delayed_index_and_rate_limit_are_waited_out() {
     let run = registries.run(&repo, &["publish", "--no-push"]);
     run.assert_code(0);
     assert!(
-        run.stderr.contains("rate limited (429 Too Many Requests): retrying in 1 s"),
+        run.stderr
+            .contains("rate limited (429 Too Many Requests): retrying in 1 s"),
         "{}",
         run.stderr
     );
@@ -535,7 +553,8 @@ fn delayed_index_and_rate_limit_are_waited_out() {
         assert!(published < started, "{}", run.stderr);
     }
     assert!(
-        run.stdout.contains("3 published, 0 already there, 0 failed"),
+        run.stdout
+            .contains("3 published, 0 already there, 0 failed"),
         "{}",
         run.stdout
     );
@@ -568,7 +587,11 @@ fn a_pre_release_goes_to_its_dist_tag_and_latest_stays() {
     repo.commit_all("beta");
     let beta = registries.run(&repo, &["publish", "--no-push", "-v"]);
     beta.assert_code(0);
-    assert!(beta.stderr.contains("publish --tag beta"), "{}", beta.stderr);
+    assert!(
+        beta.stderr.contains("publish --tag beta"),
+        "{}",
+        beta.stderr
+    );
     let packument = registries.packument("@pre/lib");
     assert_eq!(
         packument["dist-tags"],
@@ -584,7 +607,10 @@ fn npm_only_repo() -> TestRepo {
             "package.json",
             "{\n  \"private\": true,\n  \"workspaces\": [\"a\"]\n}\n",
         )
-        .file("a/package.json", "{\n  \"name\": \"a\",\n  \"version\": \"1.0.0\"\n}\n")
+        .file(
+            "a/package.json",
+            "{\n  \"name\": \"a\",\n  \"version\": \"1.0.0\"\n}\n",
+        )
         .commit("initial")
 }
 
@@ -605,15 +631,26 @@ fn a_dirty_tree_is_refused() {
     assert!(repo.git(["tag", "--list"]).is_empty());
 
     std::fs::remove_file(repo.root().join("notes.txt")).unwrap();
-    repo.write("a/package.json", "{\n  \"name\": \"a\",\n  \"version\": \"1.0.1\"\n}\n");
+    repo.write(
+        "a/package.json",
+        "{\n  \"name\": \"a\",\n  \"version\": \"1.0.1\"\n}\n",
+    );
     let modified = repo.relflow(["publish"]);
     modified.assert_code(2);
-    assert!(modified.stderr.contains("`a/package.json`"), "{}", modified.stderr);
+    assert!(
+        modified.stderr.contains("`a/package.json`"),
+        "{}",
+        modified.stderr
+    );
 
     // A dry run only warns.
     let dry = repo.relflow(["publish", "--dry-run", "--offline"]);
     dry.assert_code(0);
-    assert!(dry.stderr.contains("a real publish refuses this"), "{}", dry.stderr);
+    assert!(
+        dry.stderr.contains("a real publish refuses this"),
+        "{}",
+        dry.stderr
+    );
 }
 
 #[test]
@@ -650,15 +687,27 @@ fn offline_dry_run_shows_unknown_and_a_real_run_refuses() {
     });
     by_env.assert_code(0);
     assert!(
-        by_env.stdout.starts_with("level  package  version  ecosystem  state"),
+        by_env
+            .stdout
+            .starts_with("level  package  version  ecosystem  state"),
         "{}",
         by_env.stdout
     );
-    assert!(by_env.stdout.contains("1      b        2.0.0    npm        unknown"), "{}", by_env.stdout);
+    assert!(
+        by_env
+            .stdout
+            .contains("1      b        2.0.0    npm        unknown"),
+        "{}",
+        by_env.stdout
+    );
 
     let real = repo.relflow(["publish", "--offline"]);
     real.assert_code(2);
-    assert!(real.stderr.contains("cannot publish offline"), "{}", real.stderr);
+    assert!(
+        real.stderr.contains("cannot publish offline"),
+        "{}",
+        real.stderr
+    );
 }
 
 #[test]
@@ -726,7 +775,8 @@ fn a_dependency_cycle_is_exit_2_with_cargo_hint() {
     let run = mixed.relflow(["publish", "--dry-run", "--offline"]);
     run.assert_code(2);
     assert!(
-        run.stderr.contains("dependency cycle: npm:a -> npm:b -> npm:a"),
+        run.stderr
+            .contains("dependency cycle: npm:a -> npm:b -> npm:a"),
         "{}",
         run.stderr
     );

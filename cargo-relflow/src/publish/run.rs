@@ -397,12 +397,18 @@ fn wait_until_visible(context: &Context<'_>, job: &Job<'_>) -> Result<(), String
             }
         },
     )
-    .map_err(|state::NotVisible::TimedOut(waited)| {
-        format!(
+    .map_err(|not_visible| match not_visible {
+        state::NotVisible::TimedOut(waited) => format!(
             "published, but {} did not show it within {} s",
             job.target.describe(),
             waited.as_secs()
-        )
+        ),
+        state::NotVisible::Error(error) => {
+            format!(
+                "published, but cannot see it on {}: {error}",
+                job.target.describe()
+            )
+        }
     })
 }
 

@@ -292,11 +292,15 @@ impl Default for Polling {
 pub enum NotVisible {
     /// The pauses added up to the timeout.
     TimedOut(Duration),
+    /// The registry answered in a way that waiting does not change (a malformed answer, no
+    /// access, an index relflow cannot read).
+    Error(RegistryError),
 }
 
 /// Looks with `look` until it answers [`State::Published`], pausing with `pause` between looks
-/// (backoff from [`Polling`]; a 429 pauses for its Retry-After; a registry error counts as "not
-/// yet"). `waiting` hears of each pause and the last error.
+/// (backoff from [`Polling`]; a 429 pauses for its Retry-After; no answer or a server error
+/// counts as "not yet", any other error ends the wait). `waiting` hears of each pause and the
+/// last error.
 pub fn wait_until_visible(
     polling: &Polling,
     mut look: impl FnMut() -> Result<State, RegistryError>,
@@ -310,7 +314,11 @@ pub fn wait_until_visible(
         let error = match answer {
             Ok(State::Published) => return Ok(()),
             Ok(State::Unpublished) => None,
-            Err(error) => Some(error),
+            Err(error @ (RegistryError::Transport { .. } | RegistryError::RateLimited { .. })) => {
+                Some(error)
+            }
+            Err(error @ RegistryError::Status { status, .. }) if status >= 500 => Some(error),
+            Err(error) => return Err(NotVisible::Error(error)),
         };
         if waited >= polling.timeout {
             return Err(NotVisible::TimedOut(waited));
@@ -390,6 +398,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(pauses, [Duration::from_secs(7)]);
+    }
+
+    #[test]
+    fn a_malformed_answer_ends_the_wait() {
+        let malformed = RegistryError::Malformed {
+            url: "u".into(),
+            message: "missing field".into(),
+        };
+        let mut pauses = 0;
+        let result = wait_until_visible(
+            &Polling::default(),
+            || Err(malformed.clone()),
+            |_| pauses += 1,
+            |_, _| {},
+        );
+        assert_eq!(result, Err(NotVisible::Error(malformed)));
+        assert_eq!(pauses, 0);
     }
 
     #[test]

@@ -269,18 +269,29 @@ pub fn published_versions(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let krate =
-        crates_index::Crate::from_slice(&body).map_err(|error| RegistryError::Malformed {
-            url: super::http::redact_url(&url),
-            message: error.to_string(),
-        })?;
-    Ok(Some(
-        krate
-            .versions()
-            .iter()
-            .filter_map(|entry| semver::Version::parse(entry.version()).ok())
-            .collect(),
-    ))
+    // Only `vers` is read, as leniently as cargo reads index lines: registries leave out fields
+    // that crates-index's full line type requires (ferro-cargo-registry-server writes
+    // dependencies without `features`).
+    let malformed = |message: String| RegistryError::Malformed {
+        url: super::http::redact_url(&url),
+        message,
+    };
+    let text = String::from_utf8(body).map_err(|error| malformed(error.to_string()))?;
+    let mut versions = Vec::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let entry: IndexLine =
+            serde_json::from_str(line).map_err(|error| malformed(error.to_string()))?;
+        if let Ok(version) = semver::Version::parse(&entry.vers) {
+            versions.push(version);
+        }
+    }
+    Ok(Some(versions))
+}
+
+/// The part of a sparse index line that says which version it describes.
+#[derive(Deserialize)]
+struct IndexLine {
+    vers: String,
 }
 
 /// The URL of crate `name`'s file in `registry`'s sparse index.

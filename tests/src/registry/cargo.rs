@@ -101,7 +101,12 @@ impl CargoRegistry {
     /// Points `command` (cargo, or relflow, which runs cargo) at this registry as `name`: the
     /// fresh `CARGO_HOME`, `token` in `CARGO_REGISTRIES_<NAME>_TOKEN`, and `RUSTUP_HOME` kept, so
     /// that cargo still finds its toolchain when a test points `HOME` elsewhere.
-    pub fn configure<'c>(&self, command: &'c mut Command, name: &str, token: &str) -> &'c mut Command {
+    pub fn configure<'c>(
+        &self,
+        command: &'c mut Command,
+        name: &str,
+        token: &str,
+    ) -> &'c mut Command {
         let variable = format!(
             "CARGO_REGISTRIES_{}_TOKEN",
             name.to_ascii_uppercase().replace('-', "_")
