@@ -43,9 +43,9 @@ fn plan(run: &Run) -> Vec<(String, u64, String)> {
         .iter()
         .map(|p| {
             (
-                p["name"].as_str().unwrap().to_owned(),
-                p["level"].as_u64().unwrap(),
-                p["state"].as_str().unwrap().to_owned(),
+                p["name"].as_str().expect("a name").to_owned(),
+                p["level"].as_u64().expect("a level"),
+                p["state"].as_str().expect("a state").to_owned(),
             )
         })
         .collect()
@@ -59,8 +59,8 @@ fn results(run: &Run) -> Vec<(String, String)> {
         .iter()
         .map(|p| {
             (
-                p["name"].as_str().unwrap().to_owned(),
-                p["result"].as_str().unwrap().to_owned(),
+                p["name"].as_str().expect("a name").to_owned(),
+                p["result"].as_str().expect("a result").to_owned(),
             )
         })
         .collect()
@@ -166,7 +166,8 @@ impl Registries {
             .get(&url)
             .call()
             .expect("GET the packument");
-        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+        let text = response.body_mut().read_to_string().expect("a packument");
+        serde_json::from_str(&text).expect("a JSON packument")
     }
 }
 
@@ -196,7 +197,7 @@ fn with_crate(repo: TestRepo, name: &str, dependencies: &str) -> TestRepo {
 fn with_npm(repo: TestRepo, dir: &str, manifest: &Value) -> TestRepo {
     repo.file(
         &format!("js/{dir}/package.json"),
-        &serde_json::to_string_pretty(manifest).unwrap(),
+        &serde_json::to_string_pretty(manifest).expect("JSON text"),
     )
     .file(&format!("js/{dir}/index.js"), "module.exports = 42;\n")
 }
@@ -217,8 +218,8 @@ fn add_origin(repo: &TestRepo) -> tempfile::TempDir {
     let origin = tempfile::Builder::new()
         .prefix("relflow-origin-")
         .tempdir()
-        .unwrap();
-    let path = origin.path().to_str().unwrap().to_owned();
+        .expect("a temporary directory");
+    let path = origin.path().to_str().expect("a UTF-8 path").to_owned();
     repo.git(["init", "--quiet", "--bare", path.as_str()]);
     repo.git(["remote", "add", "origin", path.as_str()]);
     origin
@@ -492,8 +493,8 @@ fn killed_after_the_first_level_then_the_rerun_publishes_exactly_the_rest() {
     assert_eq!(
         plan(&between),
         [
-            ("k-core".to_owned(), 0, "published".to_owned()),
             ("k-cli".to_owned(), 0, "unpublished".to_owned()),
+            ("k-core".to_owned(), 0, "published".to_owned()),
             ("k-js".to_owned(), 0, "unpublished".to_owned()),
         ]
     );
@@ -503,8 +504,8 @@ fn killed_after_the_first_level_then_the_rerun_publishes_exactly_the_rest() {
     assert_eq!(
         results(&rerun),
         pairs(&[
-            ("k-core", "already-published"),
             ("k-cli", "published"),
+            ("k-core", "already-published"),
             ("k-js", "published"),
         ])
     );
@@ -512,7 +513,7 @@ fn killed_after_the_first_level_then_the_rerun_publishes_exactly_the_rest() {
     // k-core's tag was missing (the first run was killed before tagging): created now.
     assert_eq!(
         json_of(&rerun)["tags_created"],
-        json!(["k-core@0.1.0", "k-cli@0.1.0", "k-js@1.0.0"])
+        json!(["k-cli@0.1.0", "k-core@0.1.0", "k-js@1.0.0"])
     );
 }
 
@@ -580,9 +581,22 @@ fn a_pre_release_goes_to_its_dist_tag_and_latest_stays() {
         .file("lib/package.json", &manifest("1.0.0"))
         .file("lib/index.js", "module.exports = 1;\n")
         .commit("initial");
-    registries
-        .run(&repo, &["publish", "--no-push"])
-        .assert_code(0);
+    // The first publish on a terminal: indicatif's bars, then the same summary.
+    let mut command = registries.relflow(&repo, &["publish", "--no-push"]);
+    command.env("TERM", "xterm").env("NO_COLOR", "1");
+    let mut session =
+        rexpect::session::spawn_command(command, Some(60_000)).expect("spawn in a pty");
+    session
+        .exp_string("Published @pre/lib 1.0.0")
+        .expect("the package's last line");
+    session
+        .exp_string("1 published, 0 already there, 0 failed")
+        .expect("the summary");
+    session.exp_eof().expect("the command ends");
+    assert_eq!(
+        session.process.wait().expect("its status"),
+        rexpect::process::wait::WaitStatus::Exited(session.process.child_pid, 0)
+    );
     repo.write("lib/package.json", &manifest("1.1.0-beta.0"));
     repo.commit_all("beta");
     let beta = registries.run(&repo, &["publish", "--no-push", "-v"]);

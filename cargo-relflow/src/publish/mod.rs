@@ -469,6 +469,8 @@ fn tag_and_push(
         .filter(|p| !p.tag_exists)
         .filter_map(|p| p.tag.clone())
         .collect();
+    // Packages of one fixed group share a `v{version}` tag.
+    missing.sort();
     missing.dedup();
     tags::create_tags(repo.root(), &missing)?;
     for tag in &missing {

@@ -97,15 +97,15 @@ impl Progress {
         }
     }
 
-    /// What package `key` is doing now.
-    pub fn update(&self, key: &str, message: &str) {
+    /// What package `key` is doing now (`verb`: `Building`, `Waiting`, ...).
+    pub fn update(&self, key: &str, verb: &str, message: &str) {
         match &self.bars {
             Some(bars) => {
                 if let Some(bar) = bars.packages.lock().ok().and_then(|p| p.get(key).cloned()) {
-                    bar.set_message(message.to_owned());
+                    bar.set_message(format!("{}: {message}", verb.to_ascii_lowercase()));
                 }
             }
-            None => self.line("Waiting", &format!("{key}: {message}")),
+            None => self.line(verb, &format!("{key}: {message}")),
         }
     }
 

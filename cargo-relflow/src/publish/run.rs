@@ -199,10 +199,8 @@ fn publish_one(context: &Context<'_>, job: &Job<'_>) -> JobResult {
         if !wait.is_zero() {
             progress.update(
                 &job.key,
-                &format!(
-                    "pacing for crates.io's rate limit: publishing in {} s",
-                    wait.as_secs()
-                ),
+                "Pacing",
+                &format!("crates.io's rate limit: publishing in {} s", wait.as_secs()),
             );
             std::thread::sleep(wait);
         }
@@ -266,6 +264,7 @@ fn run_with_retries(context: &Context<'_>, job: &Job<'_>, invocation: &Invocatio
                 let wait = wait.unwrap_or(context.rate_limit_wait);
                 context.progress.update(
                     &job.key,
+                    "Retrying",
                     &format!(
                         "rate limited (429 Too Many Requests): retrying in {} s",
                         wait.as_secs_f64().ceil()
@@ -321,7 +320,9 @@ fn publish_python(context: &Context<'_>, job: &Job<'_>, upload_url: &str) -> Ver
             Ok(build) => build,
             Err(error) => return Verdict::Failed(error.to_string()),
         };
-    context.progress.update(&job.key, "building");
+    context
+        .progress
+        .update(&job.key, "Building", &format!("`{}`", build.shown()));
     match run_tool(context, &build) {
         Ok((true, _)) => {}
         Ok((false, text)) => {
@@ -347,7 +348,9 @@ fn publish_python(context: &Context<'_>, job: &Job<'_>, upload_url: &str) -> Ver
             output.dir()
         ));
     }
-    context.progress.update(&job.key, "uploading");
+    context
+        .progress
+        .update(&job.key, "Uploading", &format!("{} files", files.len()));
     run_with_retries(
         context,
         job,
@@ -386,13 +389,15 @@ fn wait_until_visible(context: &Context<'_>, job: &Job<'_>) -> Result<(), String
             if let Some(error) = error {
                 context.progress.update(
                     &job.key,
-                    &format!("waiting to see it on its registry: {error}"),
+                    "Waiting",
+                    &format!("to see it on its registry: {error}"),
                 );
             } else if !said {
                 said = true;
                 context.progress.update(
                     &job.key,
-                    &format!("waiting for it to show on {}", job.target.describe()),
+                    "Waiting",
+                    &format!("for it to show on {}", job.target.describe()),
                 );
             }
         },

@@ -58,7 +58,7 @@ impl Target {
         match self {
             Target::Cargo { registry, .. } => format!("registry `{}`", registry.name),
             Target::Npm { registry, .. } => crate::registry::http::redact_url(registry),
-            Target::Python { index, .. } => crate::registry::http::redact_url(index),
+            Target::Python { upload_url, .. } => crate::registry::http::redact_url(upload_url),
         }
     }
 }
