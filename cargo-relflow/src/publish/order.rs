@@ -191,37 +191,56 @@ impl PublishGraph {
 /// else one more than the highest level among its pending dependencies. The graph must be free
 /// of cycles ([`publish_graph`] checks).
 pub fn levels(graph: &PublishGraph, pending: &[bool]) -> Vec<usize> {
-    let mut level: Vec<Option<usize>> = vec![None; graph.edges.len()];
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    enum Visit {
+        Enter(usize),
+        Leave(usize),
+    }
+    let pending_dependencies = |node: usize| {
+        graph.edges[node]
+            .iter()
+            .map(|edge| edge.to)
+            .filter(|&to| pending[to])
+    };
+    let mut level = vec![0usize; graph.edges.len()];
+    let mut marks = vec![Mark::New; graph.edges.len()];
     for start in 0..graph.edges.len() {
-        let mut stack = vec![start];
-        while let Some(&node) = stack.last() {
-            if level[node].is_some() {
-                stack.pop();
-                continue;
-            }
-            let unknown: Vec<usize> = graph.edges[node]
-                .iter()
-                .filter(|edge| pending[edge.to] && level[edge.to].is_none())
-                .map(|edge| edge.to)
-                .collect();
-            if unknown.is_empty() {
-                let highest = graph.edges[node]
-                    .iter()
-                    .filter(|edge| pending[edge.to])
-                    .filter_map(|edge| level[edge.to])
-                    .max();
-                level[node] = Some(highest.map_or(0, |l| l + 1));
-                stack.pop();
-            } else if unknown.iter().any(|n| stack.contains(n)) {
-                // A cycle: `publish_graph` refuses those; never loop on one.
-                level[node] = Some(0);
-                stack.pop();
-            } else {
-                stack.extend(unknown);
+        // Depth first with an explicit stack: a package's level is known once every pending
+        // dependency has been left.
+        let mut stack = vec![Visit::Enter(start)];
+        while let Some(visit) = stack.pop() {
+            match visit {
+                Visit::Enter(node) => {
+                    if marks[node] != Mark::New {
+                        continue;
+                    }
+                    marks[node] = Mark::OnPath;
+                    stack.push(Visit::Leave(node));
+                    stack.extend(
+                        pending_dependencies(node)
+                            .filter(|&to| marks[to] == Mark::New)
+                            .map(Visit::Enter),
+                    );
+                }
+                Visit::Leave(node) => {
+                    // A dependency still on the path is a cycle, which `publish_graph` refuses:
+                    // it is left out rather than looped on.
+                    level[node] = pending_dependencies(node)
+                        .filter(|&to| marks[to] == Mark::Done)
+                        .map(|to| level[to] + 1)
+                        .max()
+                        .unwrap_or(0);
+                    marks[node] = Mark::Done;
+                }
             }
         }
     }
-    level.into_iter().map(Option::unwrap_or_default).collect()
+    level
 }
 
 /// The internal Cargo edges `(from, to, kind)` that `cargo publish` cares about, from guppy.
@@ -238,7 +257,15 @@ fn cargo_edges(
         command.other_options(["--offline".to_owned()]);
     }
     let graph = guppy::graph::PackageGraph::from_command(&mut command).map_err(|error| {
-        anyhow::anyhow!("cannot read the Cargo package graph (`cargo metadata`): {error}")
+        let hint = if offline {
+            "; offline, `cargo metadata` needs every dependency in cargo's cache: run `cargo fetch` once online"
+        } else {
+            ""
+        };
+        anyhow::anyhow!(
+            "cannot read the Cargo package graph: {}{hint}",
+            error_chain(&error)
+        )
     })?;
     let index_of = |name: &str| {
         packages
@@ -272,6 +299,30 @@ fn cargo_edges(
         }
     }
     Ok(edges)
+}
+
+/// An error and its sources on one line (guppy's own message leaves out cargo's words).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        let first_line = cause_text
+            .lines()
+            .map(str::trim)
+            .find(|line| line.starts_with("error:"))
+            .or_else(|| {
+                cause_text
+                    .lines()
+                    .map(str::trim)
+                    .find(|line| !line.is_empty())
+            })
+            .unwrap_or_default();
+        text.push_str(": ");
+        text.push_str(first_line);
+        source = cause.source();
+    }
+    text
 }
 
 /// Whether `package` writes a `version` on its dev-dependency on `name` (the workspace model
@@ -324,6 +375,21 @@ mod tests {
             [0, 0, 1, 0, 0]
         );
         assert_eq!(levels(&graph, &[false; 5]), [0; 5]);
+    }
+
+    #[test]
+    fn a_dependency_seen_twice_is_not_a_cycle() {
+        // 0 needs 2 and 1; 1 needs 2: found from 0 before 1 is.
+        let first = graph(&[(0, 2), (0, 1), (1, 2)], 3);
+        assert_eq!(levels(&first, &[true; 3]), [2, 1, 0]);
+        let second = graph(&[(0, 1), (0, 2), (1, 2)], 3);
+        assert_eq!(levels(&second, &[true; 3]), [2, 1, 0]);
+    }
+
+    #[test]
+    fn a_cycle_ends_the_walk() {
+        let cyclic = graph(&[(0, 1), (1, 0)], 2);
+        assert_eq!(levels(&cyclic, &[true; 2]), [1, 0]);
     }
 
     #[test]
