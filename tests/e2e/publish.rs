@@ -694,6 +694,45 @@ fn offline_dry_run_shows_unknown_and_a_real_run_refuses() {
             {"name": "app", "ecosystem": "npm", "version": "0.1.0", "level": 2, "state": "private"},
         ]})
     );
+    // `-p` plans the named packages only; what they need is expected on its registry.
+    let selected = repo.relflow([
+        "publish",
+        "--dry-run",
+        "--offline",
+        "-p",
+        "b",
+        "--format",
+        "json",
+    ]);
+    selected.assert_code(0);
+    assert_eq!(plan(&selected), [("b".to_owned(), 0, "unknown".to_owned())]);
+    let both = repo.relflow([
+        "publish",
+        "--dry-run",
+        "--offline",
+        "-p",
+        "npm:b",
+        "-p",
+        "a",
+        "--format",
+        "json",
+    ]);
+    both.assert_code(0);
+    assert_eq!(
+        plan(&both),
+        [
+            ("a".to_owned(), 0, "unknown".to_owned()),
+            ("b".to_owned(), 1, "unknown".to_owned()),
+        ]
+    );
+    let unknown = repo.relflow(["publish", "--dry-run", "--offline", "-p", "c"]);
+    unknown.assert_code(2);
+    assert!(
+        unknown.stderr.contains("no package named `c`"),
+        "{}",
+        unknown.stderr
+    );
+
     let by_env = output({
         let mut command = repo.relflow_command(["publish", "--dry-run"]);
         command.env("CARGO_NET_OFFLINE", "true");
