@@ -159,6 +159,17 @@ impl Registries {
         secrets
     }
 
+    /// The HTTP status of an npm package's packument.
+    fn packument_status(&self, name: &str) -> u16 {
+        let url = format!("{}{}", self.verdaccio().url(), name.replacen('/', "%2f", 1));
+        relflow_tests::registry::agent(Duration::from_secs(10))
+            .get(&url)
+            .call()
+            .expect("GET the packument")
+            .status()
+            .as_u16()
+    }
+
     /// The packument of an npm package.
     fn packument(&self, name: &str) -> Value {
         let url = format!("{}{}", self.verdaccio().url(), name.replacen('/', "%2f", 1));
@@ -612,6 +623,55 @@ fn a_pre_release_goes_to_its_dist_tag_and_latest_stays() {
         json!({"latest": "1.0.0", "beta": "1.1.0-beta.0"})
     );
     assert_eq!(tags(&repo, &["tag", "--list"]), ["v1.0.0", "v1.1.0-beta.0"]);
+}
+
+#[test]
+fn a_failed_publish_is_exit_3_and_its_dependents_are_skipped() {
+    let Some(registries) = Registries::start(None, true, false) else {
+        return;
+    };
+    let repo = registries.config_files(TestRepo::new()).file(
+        "package.json",
+        "{\n  \"private\": true,\n  \"workspaces\": [\"js/*\"]\n}\n",
+    );
+    let repo = with_npm(repo, "a", &json!({"name": "f-a", "version": "1.0.0"}));
+    let repo = with_npm(
+        repo,
+        "b",
+        &json!({"name": "f-b", "version": "1.0.0", "dependencies": {"f-a": "^1.0.0"}}),
+    )
+    .commit("initial");
+    // A token verdaccio never issued: npm's publish is refused.
+    let bogus = "npm-bogus-token-93c1d7";
+    let mut command = registries.relflow(&repo, &["publish", "-v", "--no-push"]);
+    command.env("NPM_TOKEN", bogus);
+    let run = output(command);
+    run.assert_code(3);
+    assert!(
+        !run.stdout.contains(bogus) && !run.stderr.contains(bogus),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("f-a      1.0.0    npm        failed: npm error code E401: npm error Unable to authenticate"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("f-b      1.0.0    npm        skipped: `f-a 1.0.0` was not published"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("error: 2 of 2 packages were not published: f-a, f-b"),
+        "{}",
+        run.stderr
+    );
+    assert!(repo.git(["tag", "--list"]).is_empty());
+    assert_eq!(registries.packument_status("f-a"), 404);
 }
 
 /// A repository whose packages need no registry to plan: one npm package.

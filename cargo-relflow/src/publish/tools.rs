@@ -305,24 +305,35 @@ pub fn retry_after(output: &str, now: SystemTime) -> Option<Duration> {
     Some(wait.clamp(Duration::from_secs(1), LONGEST_RATE_LIMIT_WAIT))
 }
 
-/// One line that says why a tool failed: its first error line and, when different, its last
-/// line (cargo's `Caused by:` chain ends with the registry's own words).
+/// One line that says why a tool failed: its first two error lines and its last line (cargo's
+/// `Caused by:` chain ends with the registry's own words), without the lines that only point
+/// elsewhere (npm's log file, `npm login`).
 fn failure_reason(output: &str) -> String {
+    const NOISE: [&str; 3] = ["complete log of this run", "to correct this", "npm login"];
     let lines: Vec<&str> = output
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
+        .filter(|line| {
+            let lower = line.to_ascii_lowercase();
+            !NOISE.iter().any(|noise| lower.contains(noise))
+        })
         .collect();
-    let first_error = lines
+    let mut parts: Vec<&str> = lines
         .iter()
-        .find(|line| line.to_ascii_lowercase().contains("error"))
-        .copied();
-    let last = lines.last().copied();
-    let reason = match (first_error, last) {
-        (Some(first), Some(last)) if first != last => format!("{first}: {last}"),
-        (Some(line), _) | (None, Some(line)) => line.to_owned(),
-        (None, None) => "it printed nothing".to_owned(),
-    };
+        .filter(|line| line.to_ascii_lowercase().contains("error"))
+        .take(2)
+        .copied()
+        .collect();
+    if let Some(last) = lines.last() {
+        if !parts.contains(last) {
+            parts.push(last);
+        }
+    }
+    if parts.is_empty() {
+        return "it printed nothing".to_owned();
+    }
+    let reason = parts.join(": ");
     match reason.char_indices().nth(400) {
         Some((at, _)) => format!("{}...", &reason[..at]),
         None => reason,
@@ -444,6 +455,14 @@ mod tests {
             verdict(false, failed),
             Verdict::Failed(
                 "error: failed to verify package tarball: no matching package named `y` found"
+                    .to_owned()
+            )
+        );
+        let npm_denied = "npm notice Publishing to http://127.0.0.1:1/ with tag latest\nnpm error code E401\nnpm error Unable to authenticate, your authentication token seems to be invalid.\nnpm error To correct this please try logging in again with:\nnpm error   npm login\nnpm error A complete log of this run can be found in: /home/.npm/_logs/x.log\n";
+        assert_eq!(
+            verdict(false, npm_denied),
+            Verdict::Failed(
+                "npm error code E401: npm error Unable to authenticate, your authentication token seems to be invalid."
                     .to_owned()
             )
         );
