@@ -674,6 +674,63 @@ fn a_failed_publish_is_exit_3_and_its_dependents_are_skipped() {
     assert_eq!(registries.packument_status("f-a"), 404);
 }
 
+#[test]
+fn a_uv_project_is_uploaded_with_uv_publish() {
+    let Some(uv) = relflow_tests::registry::tool("RELFLOW_UV", "target/tools/uv/bin/uv", "uv")
+    else {
+        return;
+    };
+    let Some(registries) = Registries::start(None, false, true) else {
+        return;
+    };
+    let repo = TestRepo::new()
+        .file(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n\
+             [project]\nname = \"uv-tiny\"\nversion = \"0.2.0b1\"\n\n\
+             [tool.hatch.build.targets.wheel]\npackages = [\"src/uv_tiny\"]\n",
+        )
+        .file("src/uv_tiny/__init__.py", "ANSWER = 42\n")
+        .file("relflow.toml", &registries.python_config());
+    let locked = output({
+        let mut command = repo.isolated(Command::new(&uv));
+        command.args(["lock", "--offline", "--quiet"]);
+        command
+    });
+    locked.assert_code(0);
+    let repo = repo.commit("initial");
+    let mut command =
+        registries.relflow(&repo, &["publish", "--no-push", "-v", "--format", "json"]);
+    prepend_path(&mut command, uv.parent().expect("uv's directory"));
+    let run = output(command);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("running `uv publish --publish-url"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(PYPI_PASSWORD), "{}", run.stderr);
+    assert_eq!(results(&run), pairs(&[("uv-tiny", "published")]));
+    // The pre-release is published as PEP 440 `0.2.0b1`; the tag keeps relflow's semver.
+    assert_eq!(json_of(&run)["packages"][0]["version"], "0.2.0-beta.1");
+    assert_eq!(tags(&repo, &["tag", "--list"]), ["v0.2.0-beta.1"]);
+    let again = registries.run(&repo, &["publish", "--no-push", "--format", "json"]);
+    again.assert_code(0);
+    assert_eq!(results(&again), pairs(&[("uv-tiny", "already-published")]));
+}
+
+/// Puts `dir` first on the `PATH` that `command` has (its own, else this process's).
+fn prepend_path(command: &mut Command, dir: &std::path::Path) {
+    let current = command
+        .get_envs()
+        .find(|(key, _)| *key == "PATH")
+        .and_then(|(_, value)| value.map(ToOwned::to_owned))
+        .or_else(|| std::env::var_os("PATH"))
+        .unwrap_or_default();
+    let entries = std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&current));
+    command.env("PATH", std::env::join_paths(entries).expect("a PATH"));
+}
+
 /// A repository whose packages need no registry to plan: one npm package.
 fn npm_only_repo() -> TestRepo {
     TestRepo::new()
