@@ -699,8 +699,8 @@ fn a_uv_project_is_uploaded_with_uv_publish() {
     });
     locked.assert_code(0);
     let repo = repo.commit("initial");
-    let mut command =
-        registries.relflow(&repo, &["publish", "--no-push", "-v", "--format", "json"]);
+    // No `--no-push`: without a remote `origin`, relflow says so and keeps the tags local.
+    let mut command = registries.relflow(&repo, &["publish", "-v", "--format", "json"]);
     prepend_path(&mut command, uv.parent().expect("uv's directory"));
     let run = output(command);
     run.assert_code(0);
@@ -714,6 +714,13 @@ fn a_uv_project_is_uploaded_with_uv_publish() {
     // The pre-release is published as PEP 440 `0.2.0b1`; the tag keeps relflow's semver.
     assert_eq!(json_of(&run)["packages"][0]["version"], "0.2.0-beta.1");
     assert_eq!(tags(&repo, &["tag", "--list"]), ["v0.2.0-beta.1"]);
+    assert!(
+        run.stderr
+            .contains("there is no git remote `origin`: the tags were not pushed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(json_of(&run)["tags_pushed"], json!([]));
     let again = registries.run(&repo, &["publish", "--no-push", "--format", "json"]);
     again.assert_code(0);
     assert_eq!(results(&again), pairs(&[("uv-tiny", "already-published")]));
