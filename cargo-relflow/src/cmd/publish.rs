@@ -25,6 +25,14 @@ pub fn run(start: &Utf8Path, args: &PublishArgs, ui: &Ui) -> Result<Outcome, Fai
         (false, false) => report.summary_text(),
     };
     ui.data(&text);
+    if !args.dry_run {
+        ui.verbose(&format!(
+            "{} packages in {:.2} s, {:.2} s of it in cargo, npm and the Python tools (summed over jobs)",
+            report.packages.len(),
+            report.elapsed.as_secs_f64(),
+            report.tool_time.as_secs_f64()
+        ));
+    }
     let failures = report.failures();
     if failures.is_empty() {
         return Ok(Outcome::Yes);
