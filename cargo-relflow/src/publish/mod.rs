@@ -27,6 +27,7 @@
 
 pub mod order;
 pub mod pace;
+mod plan;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -38,16 +39,16 @@ pub mod tools;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cargo_relflow_sync::{names, Ecosystem, InputError};
+use cargo_relflow_sync::{Ecosystem, InputError};
 
 use crate::error::Failure;
 use crate::registry::http::Client;
-use crate::registry::{Environment, State};
+use crate::registry::Environment;
 use crate::repo::Repo;
 use progress::Progress;
 use run::{Job, JobResult};
 use secrets::Secrets;
-use state::{Polling, Registries, Target};
+use state::Polling;
 
 /// The remote tags are pushed to.
 pub const REMOTE: &str = "origin";
@@ -211,70 +212,10 @@ pub fn publish(
     if !request.allow_dirty {
         check_clean(repo, request.dry_run, progress)?;
     }
-    let graph = order::publish_graph(repo, request.offline)?;
-    let selected = selection(repo, &request.packages)?;
-    let registries = Registries::read(repo, &request.env)?;
-    let targets: Vec<Option<Target>> = repo
-        .packages()
-        .iter()
-        .enumerate()
-        .map(|(at, package)| {
-            if selected[at] {
-                registries.target(repo.root(), package, &request.env)
-            } else {
-                Ok(None)
-            }
-        })
-        .collect::<Result<_, InputError>>()?;
-    let secrets = Secrets::new(&request.env, &registries.config_tokens(&targets));
     let client = Client::new();
-    let checks = check_registries(repo, request, &client, &selected, &targets, progress)?;
-    let states: Vec<PlanState> = (0..repo.packages().len())
-        .map(|at| match (&targets[at], &checks[at]) {
-            (None, _) => PlanState::Private,
-            (Some(_), Some(check)) if check.state == State::Published => PlanState::Published,
-            (Some(_), Some(_)) => PlanState::Unpublished,
-            (Some(_), None) => PlanState::Unknown,
-        })
-        .collect();
-    let pending: Vec<bool> = (0..states.len())
-        .map(|at| selected[at] && states[at].is_pending())
-        .collect();
-    let levels = order::levels(&graph, &pending);
-    let existing_tags = if request.tag {
-        tags::existing_tags(repo.root())?
-    } else {
-        Default::default()
-    };
-    let format = tags::tag_format(repo);
-    let tag_private = repo.plan_config().private_packages.tag;
-    let mut order: Vec<usize> = (0..repo.packages().len())
-        .filter(|&at| selected[at] && repo.packages()[at].version.is_some())
-        .collect();
-    order.sort_by_key(|&at| levels[at]);
+    let plan = plan::plan(repo, request, &client, progress)?;
     let mut report = PublishReport {
-        packages: order
-            .iter()
-            .map(|&at| {
-                let package = &repo.packages()[at];
-                let tagged = request.tag && (targets[at].is_some() || tag_private);
-                let tag = tagged.then(|| tags::tag_name(&format, package)).flatten();
-                PlannedPackage {
-                    name: repo.written_name(package),
-                    ecosystem: package.ecosystem,
-                    version: package
-                        .version
-                        .clone()
-                        .unwrap_or_else(|| semver::Version::new(0, 0, 0)),
-                    level: levels[at],
-                    state: states[at],
-                    registry: targets[at].as_ref().map(Target::describe),
-                    tag_exists: tag.as_ref().is_some_and(|t| existing_tags.contains(t)),
-                    tag,
-                    outcome: None,
-                }
-            })
-            .collect(),
+        packages: plan.packages.clone(),
         ..PublishReport::default()
     };
     if request.dry_run {
@@ -282,9 +223,10 @@ pub fn publish(
         return Ok(report);
     }
 
-    let jobs: Vec<Job<'_>> = order
+    let jobs: Vec<Job<'_>> = plan
+        .order
         .iter()
-        .filter(|&&at| pending[at])
+        .filter(|&&at| plan.pending[at])
         .filter_map(|&at| {
             let package = &repo.packages()[at];
             Some(Job {
@@ -295,13 +237,13 @@ pub fn publish(
                     repo.written_name(package),
                     package.version.as_ref()?
                 ),
-                target: targets[at].as_ref()?,
-                needs: graph.edges[at]
+                target: plan.targets[at].as_ref()?,
+                needs: plan.graph.edges[at]
                     .iter()
                     .map(|edge| edge.to)
-                    .filter(|&to| pending[to])
+                    .filter(|&to| plan.pending[to])
                     .collect(),
-                new_package: checks[at].is_some_and(|check| check.new_package),
+                new_package: plan.checks[at].is_some_and(|check| check.new_package),
             })
         })
         .collect();
@@ -315,7 +257,7 @@ pub fn publish(
         allow_dirty: request.allow_dirty,
         python_build: repo.workspace.config.config.python.build.as_deref(),
         pre: repo.pre.as_ref(),
-        secrets: &secrets,
+        secrets: &plan.secrets,
         progress,
         pacer: Mutex::new(pace::Pacer::new(Instant::now())),
         tool_time: Mutex::new(Duration::ZERO),
@@ -332,13 +274,13 @@ pub fn publish(
             JobResult::Skipped(reason) => Outcome::Skipped(reason),
         });
     }
-    for (planned, &at) in report.packages.iter_mut().zip(&order) {
+    for (planned, &at) in report.packages.iter_mut().zip(&plan.order) {
         planned.outcome = Some(outcomes[at].take().unwrap_or(match planned.state {
             PlanState::Private => Outcome::NotPublished,
             _ => Outcome::AlreadyThere,
         }));
     }
-    tag_and_push(repo, request, &mut report, &secrets, progress)?;
+    tag_and_push(repo, request, &mut report, &plan.secrets, progress)?;
     report.elapsed = started.elapsed();
     report.tool_time = context.tool_time.into_inner().unwrap_or_default();
     Ok(report)
@@ -370,63 +312,6 @@ fn check_clean(repo: &Repo, dry_run: bool, progress: &Progress) -> Result<(), Fa
             "commit or stash them (or ignore them), or pass `--allow-dirty` to publish anyway",
         )
         .into())
-}
-
-/// Which packages `-p` selects: all when none is named.
-fn selection(repo: &Repo, written: &[String]) -> Result<Vec<bool>, InputError> {
-    let mut selected = vec![written.is_empty(); repo.packages().len()];
-    for name in written {
-        selected[names::resolve(repo.packages(), name)?] = true;
-    }
-    Ok(selected)
-}
-
-/// Every selected publishable package's registry check, in parallel; `None` where no registry
-/// was asked (offline) or, in a dry run, where it did not answer. A real run fails (exit 3) on
-/// an unanswered check: it must not publish twice.
-fn check_registries(
-    repo: &Repo,
-    request: &PublishRequest,
-    client: &Client,
-    selected: &[bool],
-    targets: &[Option<Target>],
-    progress: &Progress,
-) -> Result<Vec<Option<state::Check>>, Failure> {
-    let mut checks = vec![None; repo.packages().len()];
-    if request.offline {
-        return Ok(checks);
-    }
-    let asked: Vec<(usize, &cargo_relflow_sync::Package, &Target)> = repo
-        .packages()
-        .iter()
-        .enumerate()
-        .filter(|(at, package)| selected[*at] && package.version.is_some())
-        .filter_map(|(at, package)| Some((at, package, targets[at].as_ref()?)))
-        .collect();
-    let items: Vec<(&cargo_relflow_sync::Package, &Target)> = asked
-        .iter()
-        .map(|&(_, package, target)| (package, target))
-        .collect();
-    let answers = state::check_all(client, &items, request.jobs.max(4));
-    for (&(at, package, target), answer) in asked.iter().zip(answers) {
-        match answer {
-            Ok(check) => checks[at] = Some(check),
-            Err(error) if request.dry_run => progress.warn(&format!(
-                "cannot check `{}` on {}: {error}",
-                package.name,
-                target.describe()
-            )),
-            Err(error) => {
-                return Err(anyhow::anyhow!(
-                    "cannot check `{}` on {}: {error}",
-                    package.name,
-                    target.describe()
-                )
-                .into())
-            }
-        }
-    }
-    Ok(checks)
 }
 
 /// Warns when the run goes over crates.io's publish rate limits (it is then paced).
