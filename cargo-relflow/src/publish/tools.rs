@@ -288,8 +288,8 @@ pub fn verdict(success: bool, output: &str) -> Verdict {
     Verdict::Failed(failure_reason(output))
 }
 
-/// The wait a rate-limited answer asks for: crates.io writes "Please try again after <HTTP
-/// date>", relflow's test registry "try again after N seconds".
+/// The wait a rate-limited answer asks for: crates.io writes "Please try again after" and an
+/// HTTP date, relflow's test registry "try again after N seconds".
 pub fn retry_after(output: &str, now: SystemTime) -> Option<Duration> {
     const MARKER: &str = "try again after ";
     let at = output.to_ascii_lowercase().find(MARKER)? + MARKER.len();
