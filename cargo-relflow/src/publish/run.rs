@@ -3,6 +3,7 @@
 //! registry is polled until the version shows, before any dependent starts.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -139,7 +140,13 @@ pub fn publish_jobs(context: &Context<'_>, jobs: &[Job<'_>], parallel: usize) ->
                         in_flight += 1;
                         let sender = sender.clone();
                         scope.spawn(move || {
-                            let result = publish_one(context, job);
+                            // A panic must still report back, or the run would wait for it.
+                            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                publish_one(context, job)
+                            }))
+                            .unwrap_or_else(|_| {
+                                JobResult::Failed("relflow itself failed (a panic)".to_owned())
+                            });
                             let _ = sender.send((at, result));
                         });
                     }
