@@ -68,6 +68,9 @@ pub enum Command {
     Version(VersionArgs),
     /// Make every `[[sync]]` file, fixed-group member and lockfile agree with the manifests.
     Sync(SyncArgs),
+    /// Publish every package whose version is not on its registry yet, in dependency order, then
+    /// tag the releases and push the tags.
+    Publish(PublishArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -191,6 +194,35 @@ pub struct SyncArgs {
     pub check: bool,
 }
 
+/// `cargo relflow publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Print the ordered plan with each package's registry state; publish nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Publish only this package (repeatable).
+    #[arg(short = 'p', long = "package", value_name = "NAME")]
+    pub packages: Vec<String>,
+    /// How many packages to publish at once (default: the number of CPUs).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Create no tags.
+    #[arg(long)]
+    pub no_tag: bool,
+    /// Create the tags but do not push them.
+    #[arg(long)]
+    pub no_push: bool,
+    /// Publish even with uncommitted changes or untracked files.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Ask no registry (also `CARGO_NET_OFFLINE=true`): `--dry-run` shows state `unknown`.
+    #[arg(long)]
+    pub offline: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -247,6 +279,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
             Some(VersionCommand::Pre(pre)) => cmd::pre::run(&start, &pre, ui),
         },
         Command::Sync(args) => cmd::sync::run(&start, &args, ui),
+        Command::Publish(args) => cmd::publish::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -47,6 +47,11 @@ impl Ui {
         self.verbose >= level
     }
 
+    /// Whether `-q` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Data for stdout (JSON, tables, paths): printed even with `-q`.
     pub fn data(&self, text: &str) {
         let mut out = std::io::stdout().lock();
@@ -77,6 +82,11 @@ impl Ui {
     /// A line on stderr that explains a "no" answer; printed even with `-q`.
     pub fn error_line(&self, message: &str) {
         self.stderr(message);
+    }
+
+    /// A plain line on stderr, printed even with `-q` (the progress log of a long run).
+    pub fn line(&self, text: &str) {
+        self.stderr(text);
     }
 
     /// A note on stderr, shown with `-v`.

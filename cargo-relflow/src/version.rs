@@ -12,7 +12,7 @@ use cargo_relflow_changeset::apply::{manifest_changes, npm};
 use cargo_relflow_changeset::changed::is_skipped;
 use cargo_relflow_changeset::changelog::{self, CliffConfig};
 use cargo_relflow_changeset::changesets_config::Changelog;
-use cargo_relflow_changeset::plan::{fixed_groups, plan, ReleasePlan, SnapshotRequest};
+use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
 use cargo_relflow_changeset::pre::{PreMode, PreState};
 use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
@@ -21,9 +21,9 @@ use cargo_relflow_sync::{names, InputError, Package};
 use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
 use crate::history;
+use crate::publish::tags::{tag_format, tag_name};
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::stage::{npm_root_dependencies, stage_versions};
-use crate::tag_name::{tag_format, tag_name};
 
 /// What to version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -151,17 +151,10 @@ fn stage_changelogs(
             None => None,
         };
         let cliff = CliffConfig::parse(settings, &settings_path, cliff_toml.as_deref())?;
-        let fixed = fixed_groups(packages, config).map_err(InputError::from)?;
-        let format = tag_format(repo, &fixed);
+        let format = tag_format(repo);
         let tags: Vec<Option<String>> = entries
             .iter()
-            .map(|(index, _)| {
-                let package = &packages[*index];
-                package
-                    .version
-                    .as_ref()
-                    .map(|v| tag_name(&format, package, v))
-            })
+            .map(|(index, _)| tag_name(&format, &packages[*index]))
             .collect();
         let queries: Vec<history::PackageQuery<'_>> = entries
             .iter()

@@ -9,6 +9,7 @@ mod differential;
 mod discovery;
 mod init;
 mod prompt;
+mod publish;
 mod registries;
 mod sync;
 mod version;

@@ -5,12 +5,15 @@
 //!   ferro-cargo-registry-server; into `target/tools/`, once), checks formatting and lints, builds
 //!   the binary and runs every test.
 //! - `cargo xtask tools`: only the installation.
+//! - `cargo xtask release [--execute]`: releases cargo-relflow itself with relflow's library API
+//!   (a dry run unless `--execute`); the example for users' own release tasks.
 //! - `cargo xtask bench [--packages N]`: times relflow (and Changesets v3) with hyperfine on a
 //!   generated 1,000-package polyglot repository and writes `BENCHMARKS.md`.
 
 mod bench;
 mod genrepo;
 mod registry_tools;
+mod release;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -28,7 +31,10 @@ fn main() -> Result<()> {
             .and_then(|_| registry_tools::registry_tools())
             .map(|_| ()),
         "bench" => bench::bench(&rest),
-        _ => bail!("usage: cargo xtask <test|tools|bench> [cargo test arguments | --packages N]"),
+        "release" => release::release(&rest),
+        _ => bail!(
+            "usage: cargo xtask <test|tools|bench|release> [cargo test arguments | --packages N | --execute]"
+        ),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod init;
 pub mod list;
 pub mod pre;
 pub mod prompt;
+pub mod publish;
 pub mod status;
 pub mod sync;
 pub mod version;

@@ -240,30 +240,58 @@ pub fn version_state(
     version: &semver::Version,
     token: Option<&Token>,
 ) -> Result<State, RegistryError> {
-    let url = index_file_url(registry, name)?;
-    let auth = token.map_or(Auth::None, Auth::Raw);
-    let Some(body) = client.get_optional(&url, "text/plain", auth)? else {
-        return Ok(State::Unpublished);
-    };
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(State::Unpublished);
-    }
-    let krate =
-        crates_index::Crate::from_slice(&body).map_err(|error| RegistryError::Malformed {
-            url: super::http::redact_url(&url),
-            message: error.to_string(),
-        })?;
-    let found = krate.versions().iter().any(|entry| {
-        semver::Version::parse(entry.version()).is_ok_and(|v| {
-            (v.major, v.minor, v.patch, &v.pre)
-                == (version.major, version.minor, version.patch, &version.pre)
-        })
+    let versions = published_versions(client, registry, name, token)?.unwrap_or_default();
+    let found = versions.iter().any(|v| {
+        (v.major, v.minor, v.patch, &v.pre)
+            == (version.major, version.minor, version.patch, &version.pre)
     });
     Ok(if found {
         State::Published
     } else {
         State::Unpublished
     })
+}
+
+/// Every version of crate `name` in `registry`'s sparse index (yanked ones too), or `None` when
+/// the index does not know the crate: its first publish makes a *new crate*, which crates.io
+/// rate-limits apart from new versions.
+pub fn published_versions(
+    client: &Client,
+    registry: &CargoRegistry,
+    name: &str,
+    token: Option<&Token>,
+) -> Result<Option<Vec<semver::Version>>, RegistryError> {
+    let url = index_file_url(registry, name)?;
+    let auth = token.map_or(Auth::None, Auth::Raw);
+    let Some(body) = client.get_optional(&url, "text/plain", auth)? else {
+        return Ok(None);
+    };
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    // Only `vers` is read, as leniently as cargo reads index lines: registries leave out fields
+    // that crates-index's full line type requires (ferro-cargo-registry-server writes
+    // dependencies without `features`).
+    let malformed = |message: String| RegistryError::Malformed {
+        url: super::http::redact_url(&url),
+        message,
+    };
+    let text = String::from_utf8(body).map_err(|error| malformed(error.to_string()))?;
+    let mut versions = Vec::new();
+    for line in text.lines().filter(|line| !line.trim().is_empty()) {
+        let entry: IndexLine =
+            serde_json::from_str(line).map_err(|error| malformed(error.to_string()))?;
+        if let Ok(version) = semver::Version::parse(&entry.vers) {
+            versions.push(version);
+        }
+    }
+    Ok(Some(versions))
+}
+
+/// The part of a sparse index line that says which version it describes.
+#[derive(Deserialize)]
+struct IndexLine {
+    vers: String,
 }
 
 /// The URL of crate `name`'s file in `registry`'s sparse index.

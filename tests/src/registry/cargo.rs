@@ -91,11 +91,22 @@ impl CargoRegistry {
         self.server.origin()
     }
 
-    /// A `cargo` command for this registry as `name`: the fresh `CARGO_HOME`, `token` in
-    /// `CARGO_REGISTRIES_<NAME>_TOKEN`, and `RUSTUP_HOME` kept, so that the command still finds
-    /// its toolchain when a test points `HOME` elsewhere.
+    /// A `cargo` command for this registry as `name`: see [`CargoRegistry::configure`].
     pub fn cargo(&self, name: &str, token: &str) -> Command {
         let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        self.configure(&mut command, name, token);
+        command
+    }
+
+    /// Points `command` (cargo, or relflow, which runs cargo) at this registry as `name`: the
+    /// fresh `CARGO_HOME`, `token` in `CARGO_REGISTRIES_<NAME>_TOKEN`, and `RUSTUP_HOME` kept, so
+    /// that cargo still finds its toolchain when a test points `HOME` elsewhere.
+    pub fn configure<'c>(
+        &self,
+        command: &'c mut Command,
+        name: &str,
+        token: &str,
+    ) -> &'c mut Command {
         let variable = format!(
             "CARGO_REGISTRIES_{}_TOKEN",
             name.to_ascii_uppercase().replace('-', "_")

@@ -101,8 +101,31 @@ impl PypiServer {
             ])
             .args(files)
             .env("TWINE_USERNAME", USER)
-            .env("TWINE_PASSWORD", PASSWORD);
+            .env("TWINE_PASSWORD", PASSWORD)
+            .env("UV_PUBLISH_USERNAME", USER)
+            .env("UV_PUBLISH_PASSWORD", PASSWORD);
         command
+    }
+
+    /// Points `command` (relflow, which runs the build and twine or uv) at this server's tools
+    /// and user: the venv's `bin` first on `PATH` (so `python3 -m build` and `twine` are the
+    /// venv's), and the user in `TWINE_USERNAME` / `TWINE_PASSWORD` and `UV_PUBLISH_USERNAME` /
+    /// `UV_PUBLISH_PASSWORD`.
+    pub fn configure<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+        let mut path = vec![self.venv.join("bin")];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        command
+            .env(
+                "PATH",
+                std::env::join_paths(path).expect("PATH entries without separators"),
+            )
+            .env("TWINE_USERNAME", USER)
+            .env("TWINE_PASSWORD", PASSWORD)
+            .env("UV_PUBLISH_USERNAME", USER)
+            .env("UV_PUBLISH_PASSWORD", PASSWORD)
+            .env_remove("TWINE_REPOSITORY_URL")
     }
 
     /// What pypiserver printed so far.
