@@ -195,3 +195,45 @@ fn mixed_changeset_and_cycle_in_depends_on() {
         ],
     );
 }
+
+/// With a pending changeset (and no `--since`), the exit-1 rule cannot apply, so `status` runs no
+/// git at all. A `git` on PATH that records its calls shows it; without a changeset it is called.
+#[test]
+fn pending_changesets_need_no_git() {
+    let repo = npm_repo("{}\n")
+        .file(
+            ".changeset/nice-cats-run.md",
+            "---\n\"pkg-a\": minor\n---\n\nA feature\n",
+        )
+        .commit("initial");
+    let bin = repo.root().join(".home/bin");
+    let marker = repo.root().join(".home/git-was-called");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("git"),
+        format!("#!/bin/sh\necho \"$@\" >> '{marker}'\nexit 1\n"),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(bin.join("git")).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(bin.join("git"), permissions).unwrap();
+    let path = format!("{bin}:/usr/bin:/bin");
+    let output = repo
+        .relflow_command(["changeset", "status"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("npm:pkg-a  1.0.0 -> 1.1.0"), "{stdout}");
+    assert!(!marker.exists(), "git was called");
+    std::fs::remove_file(repo.root().join(".changeset/nice-cats-run.md")).unwrap();
+    repo.relflow_command(["changeset", "status"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        marker.exists(),
+        "without a changeset, git finds the changed packages"
+    );
+}

@@ -2,6 +2,7 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changed::packages_needing_release;
+use cargo_relflow_changeset::parse::is_changeset_file_name;
 use cargo_relflow_changeset::plan::plan;
 use cargo_relflow_changeset::{status, Changeset};
 use cargo_relflow_sync::discover::Depth;
@@ -9,19 +10,24 @@ use cargo_relflow_sync::InputError;
 
 use crate::cli::{StatusArgs, StatusFormat};
 use crate::error::{Failure, Outcome};
-use crate::repo::Repo;
+use crate::repo::{Repo, CHANGESET_DIR};
 use crate::ui::Ui;
 
 /// Prints the plan; exits 1, as Changesets does, when packages changed but no changeset exists.
 pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Failure> {
-    // git finds the changed paths while the packages are read.
+    // git finds the changed paths while the packages are read. Without `--since`, they only
+    // matter when no changeset will be found (the exit-1 rule below); a pending changeset outside
+    // pre mode always counts, so then git is not run at all.
     let (repo, changed) = Repo::open_alongside(start, Depth::Full, |root, base| {
+        if args.since.is_none() && has_pending_changeset(root) {
+            return Ok(None);
+        }
         changed_paths(root, base, args.since.as_deref())
     })?;
     let mut files = repo.read_changesets()?;
     let changed = changed?;
     if changed.is_none() {
-        ui.verbose("the base branch does not exist: not checking for changed packages");
+        ui.verbose("not checking for changed packages (changesets are pending, or the base branch does not exist)");
     }
     if args.since.is_some() {
         if let Some(changed) = &changed {
@@ -69,6 +75,21 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         }
     }
     Ok(Outcome::Yes)
+}
+
+/// Whether `.changeset/` holds a changeset that the plan will count: any, outside pre mode (in pre
+/// mode, changesets already versioned are dropped, so this says `false` and git decides).
+fn has_pending_changeset(root: &Utf8Path) -> bool {
+    let dir = root.join(CHANGESET_DIR);
+    if dir.join("pre.json").exists() {
+        return false;
+    }
+    dir.read_dir_utf8().is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            is_changeset_file_name(entry.file_name())
+                && entry.file_type().is_ok_and(|t| t.is_file())
+        })
+    })
 }
 
 /// The paths changed since `--since`, else since the base branch (`base_branch`, or
