@@ -12,6 +12,9 @@ use cargo_relflow_changeset::plan::fixed_groups;
 use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::edit::linked;
+use cargo_relflow_sync::edit::npm_lock::{
+    update_package_lock, update_pnpm_lock, WorkspaceManifest,
+};
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
 use cargo_relflow_sync::edit::ManifestChange;
 use cargo_relflow_sync::{names, Ecosystem, InputError, Package};
@@ -109,10 +112,60 @@ pub fn prepare(repo: &Repo) -> Result<SyncRun, Failure> {
 
     sync_cargo_lock(&mut files, packages, &version_of, &mut disagreements)?;
     sync_uv_lock(&mut files, packages, &version_of, &mut disagreements)?;
+    sync_npm_locks(&mut files, packages, &mut disagreements)?;
     Ok(SyncRun {
         files,
         disagreements,
     })
+}
+
+/// package-lock.json and pnpm-lock.yaml: the workspace entries follow every package.json (as
+/// staged so far). A lock that changes is one disagreement for the whole file.
+fn sync_npm_locks(
+    files: &mut FileSet,
+    packages: &[Package],
+    disagreements: &mut Vec<Disagreement>,
+) -> Result<(), InputError> {
+    let mut manifests: Vec<(Utf8PathBuf, String)> = Vec::new();
+    for package in packages.iter().filter(|p| p.ecosystem == Ecosystem::Npm) {
+        let text = files.read(&package.manifest)?.to_owned();
+        manifests.push((package.dir.clone(), text));
+    }
+    let root_manifest = Utf8Path::new("package.json");
+    if !packages.iter().any(|p| p.manifest == root_manifest) {
+        if let Some(text) = files.read_optional(root_manifest)?.map(ToOwned::to_owned) {
+            manifests.push((Utf8PathBuf::new(), text));
+        }
+    }
+    if manifests.is_empty() {
+        return Ok(());
+    }
+    let views: Vec<WorkspaceManifest<'_>> = manifests
+        .iter()
+        .map(|(dir, text)| WorkspaceManifest { dir, text })
+        .collect();
+    type Update = fn(&str, &Utf8Path, &[WorkspaceManifest<'_>]) -> Result<String, InputError>;
+    let locks: [(&str, Update); 2] = [
+        ("package-lock.json", update_package_lock),
+        ("pnpm-lock.yaml", update_pnpm_lock),
+    ];
+    for (name, update) in locks {
+        let path = Utf8Path::new(name);
+        let Some(text) = files.read_optional(path)?.map(ToOwned::to_owned) else {
+            continue;
+        };
+        let edited = update(&text, path, &views)?;
+        if edited != text {
+            disagreements.push(Disagreement {
+                file: path.to_owned(),
+                what: "workspace entries".to_owned(),
+                expected: "the versions and ranges of the package.json files".to_owned(),
+                found: "older ones".to_owned(),
+            });
+            files.write(path, edited)?;
+        }
+    }
+    Ok(())
 }
 
 /// The versions a TOML lock file (Cargo.lock, uv.lock) records for the workspace's own packages

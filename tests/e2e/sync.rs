@@ -96,3 +96,34 @@ fn a_sync_target_without_the_version_is_an_input_error() {
     assert!(run.stderr.contains("deploy/values.yaml"), "{}", run.stderr);
     assert_eq!(repo.snapshot_tree(), before);
 }
+
+/// A package.json edited by hand leaves package-lock.json behind; `sync` brings it along.
+#[test]
+fn package_lock_follows_hand_edited_package_json() {
+    let lock = "{\n  \"name\": \"root\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n    \"\": {\n      \"name\": \"root\",\n      \"workspaces\": [\n        \"packages/*\"\n      ]\n    },\n    \"node_modules/pkg-a\": {\n      \"resolved\": \"packages/a\",\n      \"link\": true\n    },\n    \"packages/a\": {\n      \"name\": \"pkg-a\",\n      \"version\": \"1.0.0\"\n    }\n  }\n}\n";
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+        )
+        .file(
+            "packages/a/package.json",
+            "{\n  \"name\": \"pkg-a\",\n  \"version\": \"1.1.0\"\n}\n",
+        )
+        .file("package-lock.json", lock)
+        .commit("initial");
+    let before = repo.snapshot_tree();
+    let run = repo.relflow(["sync", "--check"]);
+    run.assert_code(1);
+    assert_eq!(
+        run.stdout,
+        "package-lock.json: workspace entries: expected the versions and ranges of the package.json files, found older ones\n"
+    );
+    assert_eq!(repo.snapshot_tree(), before);
+    repo.relflow(["sync"]).assert_code(0);
+    assert_eq!(
+        repo.read("package-lock.json"),
+        lock.replace("\"version\": \"1.0.0\"", "\"version\": \"1.1.0\"")
+    );
+    repo.relflow(["sync", "--check"]).assert_code(0);
+}
