@@ -266,26 +266,35 @@ fn one_version_across_core_ffi_python_typescript_and_ci() {
     );
 }
 
+/// Adds crate `crates/NAME` that inherits its version and edition, with `extra` manifest text.
+fn inheriting_crate(repo: TestRepo, name: &str, extra: &str) -> TestRepo {
+    repo.file(
+        &format!("crates/{name}/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"{name}\"\nversion.workspace = true\nedition.workspace = true\n{extra}"
+        ),
+    )
+    .file(&format!("crates/{name}/src/lib.rs"), "")
+}
+
 /// `version.workspace = true` members and `[workspace.dependencies]`.
 #[test]
 fn workspace_inheritance_and_workspace_dependencies() {
-    let repo = TestRepo::new()
-        .file(
-            "Cargo.toml",
-            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"0.3.0\" # shared\nedition = \"2021\"\n\n[workspace.dependencies]\nbase = { path = \"crates/base\", version = \"0.3.0\" }\n",
-        )
-        .file(
-            "crates/base/Cargo.toml",
-            "[package]\nname = \"base\"\nversion.workspace = true\nedition.workspace = true\n",
-        )
-        .file("crates/base/src/lib.rs", "")
-        .file(
-            "crates/tool/Cargo.toml",
-            "[package]\nname = \"tool\"\nversion.workspace = true\nedition.workspace = true\n\n[dependencies]\nbase = { workspace = true }\n",
-        )
-        .file("crates/tool/src/lib.rs", "")
-        .file("relflow.toml", "fixed = [[\"base\", \"tool\"]]\n")
-        .file(".changeset/breaking.md", "---\nbase: minor\n---\n\nNew API\n");
+    let repo = TestRepo::new().file(
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"0.3.0\" # shared\nedition = \"2021\"\n\n[workspace.dependencies]\nbase = { path = \"crates/base\", version = \"0.3.0\" }\n",
+    );
+    let repo = inheriting_crate(repo, "base", "");
+    let repo = inheriting_crate(
+        repo,
+        "tool",
+        "\n[dependencies]\nbase = { workspace = true }\n",
+    )
+    .file("relflow.toml", "fixed = [[\"base\", \"tool\"]]\n")
+    .file(
+        ".changeset/breaking.md",
+        "---\nbase: minor\n---\n\nNew API\n",
+    );
     generate_lockfile(&repo);
     let repo = repo.commit("initial");
     repo.relflow(["version"]).assert_code(0);
@@ -309,21 +318,11 @@ fn workspace_inheritance_and_workspace_dependencies() {
 /// Crates that inherit one workspace version cannot get different versions.
 #[test]
 fn diverging_inherited_versions_are_refused_before_writing() {
-    let repo = TestRepo::new()
-        .file(
-            "Cargo.toml",
-            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"0.3.0\"\nedition = \"2021\"\n",
-        )
-        .file(
-            "crates/base/Cargo.toml",
-            "[package]\nname = \"base\"\nversion.workspace = true\nedition.workspace = true\n",
-        )
-        .file("crates/base/src/lib.rs", "")
-        .file(
-            "crates/tool/Cargo.toml",
-            "[package]\nname = \"tool\"\nversion.workspace = true\nedition.workspace = true\n",
-        )
-        .file("crates/tool/src/lib.rs", "")
+    let repo = TestRepo::new().file(
+        "Cargo.toml",
+        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n\n[workspace.package]\nversion = \"0.3.0\"\nedition = \"2021\"\n",
+    );
+    let repo = inheriting_crate(inheriting_crate(repo, "base", ""), "tool", "")
         .file(".changeset/one.md", "---\nbase: minor\n---\n\nNew API\n")
         .commit("initial");
     let before = repo.snapshot_tree();
