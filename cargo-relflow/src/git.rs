@@ -163,17 +163,8 @@ mod tests {
         }
 
         fn git(&self, args: &[&str]) -> String {
-            let output = Command::new("git")
+            let output = crate::test_git::isolated_git(&self.root)
                 .args(args)
-                .current_dir(&self.root)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .env("GIT_AUTHOR_NAME", "Test")
-                .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-                .env("GIT_COMMITTER_NAME", "Test")
-                .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
-                .env_remove("GIT_DIR")
-                .env_remove("GIT_INDEX_FILE")
                 .output()
                 .unwrap();
             assert!(

@@ -16,5 +16,7 @@ pub mod registry;
 pub mod repo;
 pub mod stage;
 pub mod sync;
+#[cfg(test)]
+mod test_git;
 pub mod ui;
 pub mod version;

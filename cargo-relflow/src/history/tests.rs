@@ -41,20 +41,11 @@ impl Sandbox {
     /// Runs git in `dir` (relative to the root), with the next commit date.
     fn git_in<const N: usize>(&self, dir: &str, args: [&str; N]) -> String {
         let date = format!("{} +0000", self.clock.get());
-        let output = Command::new("git")
+        let output = crate::test_git::isolated_git(&self.root.join(dir))
             .args(args)
-            .current_dir(self.root.join(dir))
             .env("HOME", self.root.as_str())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
             .output()
             .unwrap();
         assert!(
@@ -211,11 +202,8 @@ fn git_package_commits(repo: &Sandbox, range: &str, dir: &str, nested: &[&str]) 
     .map(str::to_owned)
     .to_vec();
     args.extend(nested.iter().map(|n| format!(":(exclude){n}")));
-    let output = Command::new("git")
+    let output = crate::test_git::isolated_git(&repo.root)
         .args(&args)
-        .current_dir(&repo.root)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .output()
         .unwrap();
     assert!(output.status.success());
