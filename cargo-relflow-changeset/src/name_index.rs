@@ -70,12 +70,13 @@ impl<'a> NameIndex<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use cargo_relflow_sync::{Publish, VersionSource};
 
     use super::*;
 
-    fn package(ecosystem: Ecosystem, name: &str) -> Package {
+    /// A package at 1.0.0 in its own directory (`NAME-ECOSYSTEM`), with no dependencies.
+    pub(crate) fn package(ecosystem: Ecosystem, name: &str) -> Package {
         Package {
             ecosystem,
             name: name.to_owned(),

@@ -89,23 +89,8 @@ fn slot(ecosystem: Ecosystem) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use cargo_relflow_sync::{Publish, VersionSource};
-
     use super::*;
-
-    fn package(ecosystem: Ecosystem, name: &str) -> Package {
-        Package {
-            ecosystem,
-            name: name.to_owned(),
-            version: Some(semver::Version::new(1, 0, 0)),
-            version_text: Some("1.0.0".to_owned()),
-            version_source: VersionSource::Manifest,
-            dir: format!("{name}-{ecosystem}").into(),
-            manifest: format!("{name}-{ecosystem}/manifest").into(),
-            publish: Publish::Default,
-            deps: Vec::new(),
-        }
-    }
+    use crate::name_index::tests::package;
 
     #[test]
     fn requirements_are_parsed_once_and_answer_like_satisfies() {
