@@ -227,16 +227,7 @@ fn malformed_manifests() {
 
 #[test]
 fn no_changeset_folder() {
-    let repo = TestRepo::new()
-        .file(
-            "package.json",
-            r#"{ "private": true, "workspaces": ["js/*"] }"#,
-        )
-        .file(
-            "js/web/package.json",
-            r#"{ "name": "web", "version": "1.0.0" }"#,
-        )
-        .commit("initial");
+    let repo = TestRepo::one_npm_package();
     rejects(
         &repo,
         &["changeset", "status"],

@@ -4,16 +4,7 @@ use relflow_tests::TestRepo;
 
 #[test]
 fn runs_as_cargo_subcommand_and_directly() {
-    let repo = TestRepo::new()
-        .file(
-            "package.json",
-            r#"{ "private": true, "workspaces": ["js/*"] }"#,
-        )
-        .file(
-            "js/web/package.json",
-            r#"{ "name": "web", "version": "1.0.0" }"#,
-        )
-        .commit("initial");
+    let repo = TestRepo::one_npm_package();
     let direct = repo.relflow(["list"]);
     direct.assert_code(0);
     let via_cargo = repo.relflow(["relflow", "list"]);

@@ -53,16 +53,7 @@ fn init_writes_missing_files_and_keeps_existing_ones() {
 
 #[test]
 fn init_result_is_valid_for_changesets_and_relflow() {
-    let repo = TestRepo::new()
-        .file(
-            "package.json",
-            r#"{ "private": true, "workspaces": ["js/*"] }"#,
-        )
-        .file(
-            "js/web/package.json",
-            r#"{ "name": "web", "version": "1.0.0" }"#,
-        )
-        .commit("initial");
+    let repo = TestRepo::one_npm_package();
     repo.relflow(["init"]).assert_code(0);
     repo.relflow(["changeset", "-p", "web:patch", "-m", "Fix"])
         .assert_code(0);

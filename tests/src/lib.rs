@@ -83,6 +83,20 @@ impl TestRepo {
         repo
     }
 
+    /// A committed repository with one npm workspace package: `web` 1.0.0 in `js/web`.
+    pub fn one_npm_package() -> TestRepo {
+        TestRepo::new()
+            .file(
+                "package.json",
+                r#"{ "private": true, "workspaces": ["js/*"] }"#,
+            )
+            .file(
+                "js/web/package.json",
+                r#"{ "name": "web", "version": "1.0.0" }"#,
+            )
+            .commit("initial")
+    }
+
     /// The repository root.
     pub fn root(&self) -> &Utf8Path {
         &self.root
