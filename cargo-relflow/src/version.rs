@@ -181,7 +181,7 @@ fn stage_changelogs(
     }
     for (index, entry) in entries {
         let package = &packages[index];
-        let path = changelog_path(repo, package);
+        let path = changelog_path(repo, index);
         let existing = files.read_optional(&path)?.map(ToOwned::to_owned);
         let text = changelog::insert(existing.as_deref(), &package.name, &entry);
         files.write(&path, text)?;
@@ -191,18 +191,18 @@ fn stage_changelogs(
 
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its
 /// directory.
-fn changelog_path(repo: &Repo, package: &Package) -> Utf8PathBuf {
+fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
     repo.workspace
         .config
         .config
         .packages
         .iter()
-        .find(|entry| {
-            names::resolve(repo.packages(), entry.name.get_ref())
-                .is_ok_and(|i| repo.packages()[i] == *package)
-        })
+        .find(|entry| names::resolve(repo.packages(), entry.name.get_ref()) == Ok(index))
         .and_then(|entry| entry.changelog.clone())
-        .map_or_else(|| package.dir.join("CHANGELOG.md"), Utf8PathBuf::from)
+        .map_or_else(
+            || repo.packages()[index].dir.join("CHANGELOG.md"),
+            Utf8PathBuf::from,
+        )
 }
 
 fn released(packages: &[Package], release_plan: &ReleasePlan) -> Vec<Released> {
