@@ -290,14 +290,11 @@ fn stage_cargo(
             }
         };
         doc.apply(&own_change)?;
+        let crate_name = doc.package_name().unwrap_or(&package.name).to_owned();
         files.write(&manifest, doc.finish())?;
         if let Some((old, new)) = new_version(packages, changes, index) {
             let Some(lock) = lock_for(files, &manifest)? else {
                 continue;
-            };
-            let crate_name = match package.ecosystem {
-                Ecosystem::Cargo => package.name.clone(),
-                _ => cargo_package_name(&text).unwrap_or_else(|| package.name.clone()),
             };
             locks
                 .entry(lock)
@@ -329,15 +326,6 @@ fn lock_for(files: &mut FileSet, manifest: &Utf8Path) -> Result<Option<Utf8PathB
         }
     }
     Ok(None)
-}
-
-/// `[package] name` of a Cargo manifest's text.
-fn cargo_package_name(text: &str) -> Option<String> {
-    let doc: toml::Table = toml::from_str(text).ok()?;
-    doc.get("package")?
-        .get("name")?
-        .as_str()
-        .map(ToOwned::to_owned)
 }
 
 /// The new `[workspace.package] version`, when crates that inherit it are released. Every crate

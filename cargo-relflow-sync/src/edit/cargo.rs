@@ -53,6 +53,11 @@ impl CargoTomlMut {
         })
     }
 
+    /// `[package] name`, when the manifest has a package.
+    pub fn package_name(&self) -> Option<&str> {
+        self.doc.get("package")?.get("name")?.as_str()
+    }
+
     /// Sets `[package] version`. Returns `false`, changing nothing, when the version is
     /// inherited (`version.workspace = true`): it is then set by
     /// [`CargoTomlMut::set_workspace_version`] on the root manifest. A `[package]` without a
