@@ -11,6 +11,7 @@ pub mod error;
 pub mod git;
 pub mod history;
 pub mod plugin;
+pub mod pre_file;
 pub mod publish;
 pub mod registry;
 pub mod repo;

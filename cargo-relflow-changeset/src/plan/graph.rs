@@ -32,7 +32,7 @@ fn ordered_deps(package: &Package) -> Vec<&Dependency> {
 
 /// Whether `range` (after `workspace:`) names the directory of `dependency`.
 pub(crate) fn is_workspace_path(range: &str, dependency: &Package) -> bool {
-    crate::apply::npm::posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
+    crate::posix_path::normalize(range) == dependency.dir.as_str().replace('\\', "/")
 }
 
 /// For each package, the packages that depend on it, in package order.
@@ -189,18 +189,4 @@ pub(super) fn requirements(
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::apply::npm::posix_normalize;
-
-    #[test]
-    fn normalize_like_node() {
-        assert_eq!(posix_normalize("./packages/a"), "packages/a");
-        assert_eq!(posix_normalize("packages//a/"), "packages/a/");
-        assert_eq!(posix_normalize("packages/b/../a"), "packages/a");
-        assert_eq!(posix_normalize("../x"), "../x");
-        assert_eq!(posix_normalize("."), ".");
-    }
 }
