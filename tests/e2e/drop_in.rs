@@ -54,3 +54,166 @@ fn a_pinned_toolchain_that_is_not_installed_is_cargo_failing() {
     assert!(!stderr.contains("Stack backtrace"), "{stderr}");
     assert_eq!(repo.snapshot_tree(), before);
 }
+
+/// Scripts written for `changeset status --output` (astro's, biome's) read relflow's file: the
+/// schema and text of Changesets v3 (the differential test compares them byte for byte), crates
+/// included under the name a changeset writes for them.
+#[test]
+fn status_output_writes_changesets_schema() {
+    let repo = TestRepo::new()
+        .file("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+        .cargo_crate("crates/biome_cli", "0.5.0", "")
+        .file(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .file(
+            "packages/cli/package.json",
+            r#"{ "name": "@biomejs/biome", "version": "2.1.0" }"#,
+        )
+        .file(".changeset/config.json", "{}\n")
+        .file(
+            ".changeset/pre.json",
+            "{ \"mode\": \"pre\", \"tag\": \"beta\" }\n",
+        )
+        .file(
+            ".changeset/brave-owls-sing.md",
+            "---\n\"@biomejs/biome\": minor\n\"biome_cli\": patch\n---\n\nFaster \"lint\"\n",
+        )
+        .commit("initial");
+    let run = repo.relflow(["changeset", "status", "--output", "plan.json"]);
+    run.assert_code(0);
+    assert_eq!(run.stdout, "", "the plan goes to the file only");
+    assert_eq!(
+        repo.read("plan.json"),
+        r#"{
+  "changesets": [
+    {
+      "releases": [
+        {
+          "name": "@biomejs/biome",
+          "type": "minor"
+        },
+        {
+          "name": "biome_cli",
+          "type": "patch"
+        }
+      ],
+      "summary": "Faster \"lint\"",
+      "id": "brave-owls-sing"
+    }
+  ],
+  "releases": [
+    {
+      "name": "@biomejs/biome",
+      "type": "minor",
+      "oldVersion": "2.1.0",
+      "changesets": [
+        "brave-owls-sing"
+      ],
+      "newVersion": "2.2.0-beta.0"
+    },
+    {
+      "name": "biome_cli",
+      "type": "patch",
+      "oldVersion": "0.5.0",
+      "changesets": [
+        "brave-owls-sing"
+      ],
+      "newVersion": "0.5.1-beta.0"
+    }
+  ],
+  "preState": {
+    "mode": "pre",
+    "tag": "beta"
+  }
+}"#
+    );
+    // `--format json` keeps relflow's own schema.
+    let run = repo.relflow(["changeset", "status", "--format", "json"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("\"new_version\": \"2.2.0-beta.0\""),
+        "{}",
+        run.stdout
+    );
+}
+
+/// As Changesets does, the file is not written when the check fails (packages changed, no
+/// changeset).
+#[test]
+fn status_output_is_not_written_when_a_changeset_is_missing() {
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .file(
+            "packages/a/package.json",
+            r#"{ "name": "a", "version": "1.0.0" }"#,
+        )
+        .file(".changeset/config.json", "{}\n")
+        .commit("initial");
+    repo.git(["checkout", "--quiet", "-b", "feature"]);
+    repo.write("packages/a/index.js", "export {}\n");
+    repo.commit_all("change a");
+    let run = repo.relflow(["changeset", "status", "--output", "plan.json"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("no changesets were found"),
+        "{}",
+        run.stderr
+    );
+    assert!(!repo.root().join("plan.json").exists());
+}
+
+/// pnpm releases a package through 170 changesets: the markdown table keeps one short cell per
+/// package (the count and the first few) and folds the full list into `<details>`.
+#[test]
+fn markdown_summarises_long_reasons() {
+    let mut repo = TestRepo::new()
+        .file("pnpm-workspace.yaml", "packages:\n  - pkgs/*\n")
+        .file("package.json", r#"{ "name": "root", "private": true }"#)
+        .file(
+            "pkgs/core/package.json",
+            r#"{ "name": "@pnpm/core", "version": "1.0.0" }"#,
+        )
+        .file(
+            "pkgs/cli/package.json",
+            r#"{ "name": "pnpm", "version": "10.0.0" }"#,
+        )
+        .file(".changeset/config.json", "{}\n");
+    for i in 0..12 {
+        repo = repo.file(
+            &format!(".changeset/change-{i:02}.md"),
+            &format!("---\n\"@pnpm/core\": patch\n---\n\nFix {i}\n"),
+        );
+    }
+    let repo = repo
+        .file(
+            ".changeset/zz-cli.md",
+            "---\n\"pnpm\": minor\n---\n\nNew flag\n",
+        )
+        .commit("initial");
+    let run = repo.relflow(["changeset", "status", "--format", "markdown"]);
+    run.assert_code(0);
+    let core = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("| `@pnpm/core`"))
+        .expect("a row for @pnpm/core");
+    assert!(
+        core.contains(
+            "<details><summary>12 reasons: changeset change-00, changeset change-01, changeset \
+             change-02 and 9 more</summary>changeset change-00, "
+        ),
+        "{core}"
+    );
+    assert!(core.ends_with("changeset change-11</details> |"), "{core}");
+    assert!(
+        run.stdout
+            .contains("| `pnpm` | npm | 10.0.0 → 10.1.0 | minor | changeset zz-cli |"),
+        "{}",
+        run.stdout
+    );
+}
