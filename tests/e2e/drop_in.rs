@@ -217,3 +217,59 @@ fn markdown_summarises_long_reasons() {
         run.stdout
     );
 }
+
+/// biome's crates depend on registry crates: offline, with cargo's cache lacking them, the full
+/// `cargo metadata` cannot resolve, yet the order needs only the path dependencies between the
+/// workspace's crates. `publish --dry-run --offline` orders by those and says so.
+#[test]
+fn offline_dry_run_orders_crates_without_the_registry_graph() {
+    let repo = TestRepo::new()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+        )
+        .cargo_crate(
+            "crates/biome_rowan",
+            "0.5.7",
+            "[dependencies]\nrelflow-never-published-crate = \"1.0\"\n",
+        )
+        .cargo_crate(
+            "crates/biome_parser",
+            "0.5.7",
+            "[dependencies]\nbiome_rowan = { path = \"../biome_rowan\", version = \"0.5.7\" }\n",
+        )
+        .cargo_crate(
+            "crates/biome_cli",
+            "0.5.7",
+            "[dependencies]\nbiome_parser = { path = \"../biome_parser\", version = \"0.5.7\" }\n\
+             [dev-dependencies]\nbiome_rowan = { path = \"../biome_rowan\" }\n",
+        )
+        .commit("initial");
+    let run = repo.relflow(["publish", "--dry-run", "--offline", "--format", "json"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("cannot read the Cargo package graph")
+            && run.stderr.contains("relflow-never-published-crate")
+            && run
+                .stderr
+                .contains("the Cargo order comes from the workspace's path dependencies"),
+        "{}",
+        run.stderr
+    );
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON report");
+    let levels: Vec<(&str, u64)> = plan["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or(""),
+                p["level"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(
+        levels,
+        [("biome_rowan", 0), ("biome_parser", 1), ("biome_cli", 2)]
+    );
+}
