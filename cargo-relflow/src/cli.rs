@@ -136,6 +136,10 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+    /// Write the plan to FILE in the JSON schema of Changesets' `changeset status --output`
+    /// (for scripts written for it) instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<Utf8PathBuf>,
 }
 
 /// `cargo relflow changeset check`.

@@ -7,6 +7,7 @@ mod changeset_status;
 mod cli;
 mod differential;
 mod discovery;
+mod drop_in;
 mod init;
 mod prompt;
 mod publish;

@@ -44,16 +44,57 @@ fn cargo_metadata(root: &Utf8Path, manifest: &Utf8Path) -> Result<Metadata, Disc
         .map_err(|e| DiscoverError::External(format!("failed to run `cargo metadata`: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(DiscoverError::Input(cargo_error(&stderr, root)));
+        return Err(cargo_error(&stderr, root));
     }
     serde_json::from_slice(&output.stdout)
         .map_err(|e| DiscoverError::External(format!("`cargo metadata` printed invalid JSON: {e}")))
 }
 
+/// Classifies a failed `cargo metadata`. A complaint that names a manifest (a `-->` location or a
+/// `Cargo.toml` path) is bad input; anything else is cargo itself failing (rustup's "toolchain
+/// is not installed" for a `rust-toolchain.toml` pin, a broken installation), an external
+/// failure reported with cargo's own `error:` and `help:` lines.
+fn cargo_error(stderr: &str, root: &Utf8Path) -> DiscoverError {
+    let names_manifest = stderr.lines().any(|l| {
+        l.trim_start().starts_with("--> ") || l.split('`').any(|s| s.ends_with("Cargo.toml"))
+    });
+    if names_manifest {
+        DiscoverError::Input(manifest_error(stderr, root))
+    } else {
+        DiscoverError::External(tool_error(stderr))
+    }
+}
+
+/// Cargo's own message: its `error:`, `help:` and `note:` lines, without rustup's backtrace.
+fn tool_error(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .take_while(|l| !l.starts_with("Stack backtrace:"))
+        .map(str::trim_end)
+        .filter(|l| {
+            ["error: ", "help: ", "note: "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect();
+    let first = lines
+        .first()
+        .map_or("", |l| l.trim_start_matches("error: "));
+    let mut message = format!("`cargo metadata` failed: {first}");
+    if first.is_empty() {
+        message.push_str(stderr.trim());
+    }
+    for line in lines.iter().skip(1) {
+        message.push('\n');
+        message.push_str(line);
+    }
+    message
+}
+
 /// Turns cargo's complaint about a manifest into an input error with file and line. Cargo prints
 /// `error: <what>` and then ` --> <path>:<line>:<column>` relative to the directory it ran in,
 /// the repository root.
-fn cargo_error(stderr: &str, root: &Utf8Path) -> InputError {
+fn manifest_error(stderr: &str, root: &Utf8Path) -> InputError {
     let message = stderr
         .lines()
         .find_map(|l| l.strip_prefix("error: "))
@@ -377,4 +418,39 @@ fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
         }
         DiscoverError::Input(error)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_toolchain_is_cargo_failing_with_rustups_hint() {
+        let stderr = "error: toolchain '1.999.0-x86_64-unknown-linux-gnu' is not installed\n\
+                      help: run `rustup toolchain install` to install it\n\
+                      \nStack backtrace:\n   0: anyhow::error\n";
+        let DiscoverError::External(message) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not external");
+        };
+        assert_eq!(
+            message,
+            "`cargo metadata` failed: toolchain '1.999.0-x86_64-unknown-linux-gnu' is not \
+             installed\nhelp: run `rustup toolchain install` to install it"
+        );
+    }
+
+    #[test]
+    fn a_complaint_naming_a_manifest_is_bad_input_with_its_line() {
+        let stderr =
+            "error: invalid type: integer `1`, expected a string\n --> core/Cargo.toml:3:11\n";
+        let DiscoverError::Input(error) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not input");
+        };
+        assert_eq!(error.location().as_deref(), Some("core/Cargo.toml:3"));
+        let stderr = "error: failed to parse manifest at `/r/core/Cargo.toml`\n";
+        let DiscoverError::Input(error) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not input");
+        };
+        assert_eq!(error.location().as_deref(), Some("core/Cargo.toml"));
+    }
 }

@@ -38,7 +38,7 @@ pub(crate) fn plan(
     client: &Client,
     progress: &Progress,
 ) -> Result<Plan, Failure> {
-    let graph = order::publish_graph(repo, request.offline)?;
+    let graph = order::publish_graph(repo, request.offline, |w| progress.warn(w))?;
     let selected = selection(repo, &request.packages)?;
     let registries = Registries::read(repo, &request.env)?;
     let targets: Vec<Option<Target>> = repo
