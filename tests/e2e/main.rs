@@ -10,6 +10,7 @@ mod discovery;
 mod init;
 mod prompt;
 mod publish;
+mod real_shapes;
 mod registries;
 mod sync;
 mod version;
