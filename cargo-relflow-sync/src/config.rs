@@ -34,7 +34,8 @@ pub struct RelflowConfig {
     pub update_internal_dependencies: Option<UpdateInternalDependencies>,
     /// The tag name template, with `{name}` and `{version}`.
     pub tag_format: Option<String>,
-    /// Whether unpublished packages are versioned and tagged; wins over `.changeset/config.json`.
+    /// Whether unpublished Cargo crates and Python projects are versioned and tagged (npm and
+    /// generic packages too where there is no `.changeset/config.json`).
     pub private_packages: Option<PrivatePackagesConfig>,
     /// Python settings.
     #[serde(default)]

@@ -11,6 +11,7 @@ mod drop_in;
 mod init;
 mod prompt;
 mod publish;
+mod real_shapes;
 mod registries;
 mod sync;
 mod version;

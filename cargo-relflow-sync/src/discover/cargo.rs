@@ -141,6 +141,9 @@ fn packages_from_metadata(
             .and_then(|v| v.get("workspace"))
             .and_then(Item::as_bool)
             == Some(true);
+        // A manifest without `version` is 0.0.0 to cargo (and unpublished): relflow gives it no
+        // version, so it is never released and never gets a `version` key written.
+        let versionless = doc.get("package").and_then(|p| p.get("version")).is_none();
         let written = written_requirements(&doc, &root_doc);
         let deps = member
             .dependencies
@@ -180,9 +183,11 @@ fn packages_from_metadata(
         packages.push(Package {
             ecosystem: Ecosystem::Cargo,
             name: member.name.to_string(),
-            version: Some(member.version.clone()),
-            version_text: Some(member.version.to_string()),
-            version_source: if inherits_version {
+            version: (!versionless).then(|| member.version.clone()),
+            version_text: (!versionless).then(|| member.version.to_string()),
+            version_source: if versionless {
+                VersionSource::None
+            } else if inherits_version {
                 VersionSource::CargoWorkspace
             } else {
                 VersionSource::Manifest
@@ -358,10 +363,7 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
         let version_text = if inherits {
             workspace_version.clone()
         } else {
-            version
-                .and_then(toml::Value::as_str)
-                .map(str::to_owned)
-                .or_else(|| Some("0.0.0".to_owned()))
+            version.and_then(toml::Value::as_str).map(str::to_owned)
         };
         let publish = match package.get("publish") {
             Some(item) if item.as_bool() == Some(false) => Publish::No,
@@ -383,7 +385,9 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
                 .as_deref()
                 .and_then(|v| semver::Version::parse(v).ok()),
             version_text,
-            version_source: if inherits {
+            version_source: if version.is_none() {
+                VersionSource::None
+            } else if inherits {
                 VersionSource::CargoWorkspace
             } else {
                 VersionSource::Manifest
