@@ -13,6 +13,7 @@ pub mod history;
 pub mod plugin;
 pub mod publish;
 pub mod registry;
+pub mod released;
 pub mod repo;
 pub mod stage;
 pub mod sync;
