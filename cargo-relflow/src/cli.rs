@@ -71,6 +71,8 @@ pub enum Command {
     /// Publish every package whose version is not on its registry yet, in dependency order, then
     /// tag the releases and push the tags.
     Publish(PublishArgs),
+    /// Which packages a commit released: those whose version differs from its first parent.
+    Released(ReleasedArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -227,6 +229,17 @@ pub struct PublishArgs {
     pub format: DataFormat,
 }
 
+/// `cargo relflow released`.
+#[derive(Debug, Args)]
+pub struct ReleasedArgs {
+    /// The commit to look at.
+    #[arg(long, value_name = "REF", default_value = "HEAD")]
+    pub commit: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+    pub format: StatusFormat,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -284,6 +297,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         },
         Command::Sync(args) => cmd::sync::run(&start, &args, ui),
         Command::Publish(args) => cmd::publish::run(&start, &args, ui),
+        Command::Released(args) => cmd::released::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -14,6 +14,7 @@ pub mod plugin;
 pub mod pre_file;
 pub mod publish;
 pub mod registry;
+pub mod released;
 pub mod repo;
 pub mod stage;
 pub mod sync;

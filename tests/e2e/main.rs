@@ -13,6 +13,7 @@ mod prompt;
 mod publish;
 mod real_shapes;
 mod registries;
+mod released;
 mod sync;
 mod version;
 mod version_pre;

@@ -46,11 +46,14 @@ pub fn tag_format(repo: &Repo) -> String {
 /// The tag of `package` at its current version: `{name}` and `{version}` (semver) filled in.
 pub fn tag_name(format: &str, package: &Package) -> Option<String> {
     let version = package.version.as_ref()?;
-    Some(
-        format
-            .replace("{name}", &package.name)
-            .replace("{version}", &version.to_string()),
-    )
+    Some(tag_name_at(format, &package.name, version))
+}
+
+/// The tag of the package `name` at `version`: `{name}` and `{version}` (semver) filled in.
+pub fn tag_name_at(format: &str, name: &str, version: &semver::Version) -> String {
+    format
+        .replace("{name}", name)
+        .replace("{version}", &version.to_string())
 }
 
 /// The names of every tag of the git repository that holds `root`.
