@@ -282,6 +282,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
     let start = cli.global.start_dir();
+    if !matches!(cli.command, Command::Completions { .. }) {
+        crate::lock::recover_interrupted(&start, ui)?;
+    }
     match cli.command {
         Command::Init => cmd::init::run(&start, ui),
         Command::List { format } => cmd::list::run(&start, format, ui),

@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod error;
 pub mod git;
 pub mod history;
+pub mod lock;
 pub mod plugin;
 pub mod pre_file;
 pub mod publish;

@@ -8,6 +8,7 @@ use cargo_relflow_sync::InputError;
 
 use crate::cli::PreCommand;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::pre_file::write_pre_state;
 use crate::repo::{Repo, CHANGESET_DIR};
 use crate::ui::Ui;
@@ -15,6 +16,7 @@ use crate::ui::Ui;
 /// Writes `.changeset/pre.json` in the v3 form (migrating a v2 file's versioned changesets into
 /// `.changeset/pre/`).
 pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open_with(start, Depth::Layout)?;
     repo.changeset_dir()?;
     let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
@@ -61,10 +63,7 @@ pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, F
     };
     let mut files = FileSet::new(repo.root());
     write_pre_state(&mut files, &state)?;
-    files
-        .into_transaction()
-        .commit()
-        .map_err(anyhow::Error::from)?;
+    lock.commit(files.into_transaction())?;
     match state.mode {
         PreMode::Pre => ui.status(
             "Entered",
