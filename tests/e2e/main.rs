@@ -7,6 +7,7 @@ mod changeset_status;
 mod cli;
 mod differential;
 mod discovery;
+mod forge;
 mod init;
 mod prompt;
 mod publish;
