@@ -218,6 +218,9 @@ pub struct PublishArgs {
     /// Create the tags but do not push them.
     #[arg(long)]
     pub no_push: bool,
+    /// Create no forge releases (and upload no assets) for the pushed tags.
+    #[arg(long)]
+    pub no_release: bool,
     /// Publish even with uncommitted changes or untracked files.
     #[arg(long)]
     pub allow_dirty: bool,

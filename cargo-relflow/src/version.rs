@@ -191,7 +191,7 @@ fn stage_changelogs(
 
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its
 /// directory.
-fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
+pub(crate) fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
     repo.workspace
         .config
         .config

@@ -8,6 +8,7 @@ mod cli;
 mod differential;
 mod discovery;
 mod drop_in;
+mod forge;
 mod init;
 mod prompt;
 mod publish;

@@ -61,6 +61,7 @@ pub fn request(args: &PublishArgs, env: Environment) -> PublishRequest {
     }
     request.tag = !args.no_tag;
     request.push = !args.no_push;
+    request.release = !args.no_release;
     request.allow_dirty = args.allow_dirty;
     request.offline |= args.offline;
     request

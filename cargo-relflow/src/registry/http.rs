@@ -95,6 +95,11 @@ impl Client {
         Client { agent }
     }
 
+    /// The configured agent, for clients that need other methods than GET (the forges).
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
     /// GETs `url` with `accept` and `auth`: the body on 2xx, `None` when the resource does not
     /// exist (404, 410, 451), an error otherwise (429 is [`RegistryError::RateLimited`]).
     pub(crate) fn get_optional(
@@ -152,7 +157,7 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
 }
 
 /// The start of a body as one line, for an error message.
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(DETAIL_CHARS) {
