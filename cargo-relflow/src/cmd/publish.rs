@@ -14,6 +14,7 @@ use crate::ui::Ui;
 /// Runs `publish` and prints the plan (dry run) or the summary; exit 3 when a package failed.
 pub fn run(start: &Utf8Path, args: &PublishArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = request(args, Environment::from_process());
     let progress = Progress::auto(ui, ui.is_quiet() || args.format == DataFormat::Json);
     let report = publish(&repo, &request, &progress)?;

@@ -12,6 +12,7 @@ use crate::ui::Ui;
 /// Writes what disagrees (all files or none); with `--check`, lists it and exits 1 instead.
 pub fn run(start: &Utf8Path, args: &SyncArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let run = prepare(&repo)?;
     if run.disagreements.is_empty() {
         ui.status("Synced", "every file agrees with the manifests");

@@ -12,6 +12,7 @@ use crate::version::{prepare, Nothing, VersionRequest};
 /// Writes the release (all files or none), or prints its diff with `--dry-run`.
 pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = VersionRequest {
         snapshot: args
             .snapshot
