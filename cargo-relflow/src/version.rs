@@ -232,7 +232,8 @@ fn consume_changesets(
     let packages = repo.packages();
     let names_skipped = |file: &ChangesetFile| {
         file.changeset.releases.iter().any(|release| {
-            names::resolve(packages, &release.name).is_ok_and(|i| is_skipped(&packages[i], config))
+            names::resolve_in_changeset(packages, &release.name)
+                .is_ok_and(|i| is_skipped(&packages[i], config))
         })
     };
     let used = |file: &ChangesetFile| release_plan.changesets.contains(&file.changeset.id);

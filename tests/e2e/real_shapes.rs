@@ -217,3 +217,147 @@ fn bevy_path_only_dependencies_never_cascade() {
         list.stdout
     );
 }
+
+/// farm's shape: an npm package and a crate both named `create-farm`, a Changesets-written
+/// changeset naming it plainly, and examples with duplicate names under an `ignore` glob.
+fn farm_shape(ignore: &str) -> TestRepo {
+    TestRepo::new()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n",
+        )
+        .file(
+            "crates/create-farm-rs/Cargo.toml",
+            "[package]\nname = \"create-farm\"\nversion = \"2.0.1\"\nedition = \"2021\"\n",
+        )
+        .file("crates/create-farm-rs/src/lib.rs", "")
+        .file(
+            "package.json",
+            r#"{ "name": "farm-monorepo", "version": "0.0.0", "private": true }"#,
+        )
+        .file(
+            "pnpm-workspace.yaml",
+            "packages:\n  - packages/*\n  - examples/*\n",
+        )
+        .file(
+            "packages/create-farm/package.json",
+            "{\n  \"name\": \"create-farm\",\n  \"version\": \"2.0.0-beta.4\"\n}\n",
+        )
+        .file(
+            "examples/electron/package.json",
+            "{\n  \"name\": \"@farmfe-examples/react\",\n  \"version\": \"0.0.1\",\n  \"private\": true\n}\n",
+        )
+        .file(
+            "examples/react/package.json",
+            "{\n  \"name\": \"@farmfe-examples/react\",\n  \"version\": \"0.0.1\",\n  \"private\": true\n}\n",
+        )
+        .file(
+            ".changeset/config.json",
+            &format!(
+                "{{\n  \"changelog\": \"@changesets/cli/changelog\",\n  \"baseBranch\": \"main\",\n  \"ignore\": {ignore}\n}}\n"
+            ),
+        )
+        .file(
+            ".changeset/brown-hounds-try.md",
+            "---\n\"create-farm\": patch\n---\n\nfix deno create\n",
+        )
+        .commit("initial")
+}
+
+#[test]
+fn farm_ignored_duplicate_names_are_skipped_with_a_warning() {
+    let repo = farm_shape(r#"["@farmfe-examples/*"]"#);
+    let run = repo.relflow(["changeset", "status"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: npm package name `@farmfe-examples/react` of examples/react/package.json is also used by examples/electron/package.json"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Not ignored, the same duplicate is an error naming both manifests.
+    let repo = farm_shape("[]");
+    let run = repo.relflow(["changeset", "status"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains(
+            "npm package name `@farmfe-examples/react` is also used by examples/electron/package.json"
+        ) && run.stderr.contains("--> examples/react/package.json"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn farm_plain_shared_name_in_a_changeset_means_the_npm_package() {
+    let repo = farm_shape(r#"["@farmfe-examples/*"]"#);
+    let run = repo.relflow(["changeset", "status"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("npm:create-farm") && run.stdout.contains("2.0.0-beta.4 -> 2.0.0 "),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("cargo:create-farm"), "{}", run.stdout);
+    let list = repo.relflow(["list"]);
+    list.assert_code(0);
+    assert!(
+        list.stdout.contains(
+            "npm:create-farm 2.0.0-beta.4  packages/create-farm  [plain `create-farm` in changesets means this one]"
+        ),
+        "{}",
+        list.stdout
+    );
+    // `changeset add` writes the crate qualified and the npm package plain.
+    repo.relflow([
+        "changeset",
+        "-p",
+        "cargo:create-farm:minor",
+        "-m",
+        "Rust side",
+    ])
+    .assert_code(0);
+    repo.relflow(["changeset", "-p", "npm:create-farm:patch", "-m", "JS side"])
+        .assert_code(0);
+    let written: Vec<String> = repo
+        .changeset_files()
+        .iter()
+        .map(|f| repo.read(f.as_str()))
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|t| t.contains("\"cargo:create-farm\": minor")),
+        "{written:?}"
+    );
+    assert!(
+        written
+            .iter()
+            .any(|t| t.contains("\"create-farm\": patch\n---\n\nJS side")),
+        "{written:?}"
+    );
+    // On the command line a plain name releasable in both ecosystems is still ambiguous.
+    let run = repo.relflow(["changeset", "-p", "create-farm:patch", "-m", "Which?"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("is ambiguous"), "{}", run.stderr);
+}
+
+#[test]
+fn farm_plain_name_on_the_command_line_honours_ignore() {
+    // With the crate ignored, the plain name can only mean the npm package.
+    let repo = farm_shape(r#"["@farmfe-examples/*", "cargo:create-farm"]"#);
+    repo.relflow(["changeset", "-p", "create-farm:minor", "-m", "Only npm"])
+        .assert_code(0);
+    let written: Vec<String> = repo
+        .changeset_files()
+        .iter()
+        .map(|f| repo.read(f.as_str()))
+        .collect();
+    assert!(
+        written
+            .iter()
+            .any(|t| t.contains("\"create-farm\": minor\n---\n\nOnly npm")),
+        "{written:?}"
+    );
+}

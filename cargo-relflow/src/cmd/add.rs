@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use camino::Utf8Path;
+use cargo_relflow_changeset::changed::is_skipped;
 use cargo_relflow_changeset::write::{random_id, render_changeset};
 use cargo_relflow_changeset::Bump;
 use cargo_relflow_sync::txn::Transaction;
@@ -18,6 +19,7 @@ use crate::ui::Ui;
 pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let dir = repo.changeset_dir()?;
     let mut releases = releases_from_flags(&repo, args)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -86,7 +88,7 @@ fn releases_from_flags(repo: &Repo, args: &AddArgs) -> Result<Vec<(usize, Bump)>
             InputError::new(format!("unknown bump `{bump_text}` for `{name}`"))
                 .with_hint("use one of `major`, `minor`, `patch`, `none`")
         })?;
-        add(names::resolve(repo.packages(), name)?, bump);
+        add(resolve_flag(repo, name)?, bump);
     }
     for (names, bump) in [
         (&args.major, Bump::Major),
@@ -94,8 +96,27 @@ fn releases_from_flags(repo: &Repo, args: &AddArgs) -> Result<Vec<(usize, Bump)>
         (&args.patch, Bump::Patch),
     ] {
         for name in names.iter().filter(|n| !n.is_empty()) {
-            add(names::resolve(repo.packages(), name)?, bump);
+            add(resolve_flag(repo, name)?, bump);
         }
     }
     Ok(releases)
+}
+
+/// A package named on the command line: [`names::resolve`], except that a plain name shared by
+/// several packages of which exactly one can be released (the others are ignored or unversioned
+/// private packages) means that one.
+fn resolve_flag(repo: &Repo, name: &str) -> Result<usize, InputError> {
+    let packages = repo.packages();
+    names::resolve(packages, name).or_else(|error| {
+        let (ecosystem, plain) = names::split_qualified(name);
+        let config = repo.plan_config();
+        let mut releasable = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.name == plain && ecosystem.is_none() && !is_skipped(p, &config));
+        match (releasable.next(), releasable.next()) {
+            (Some((only, _)), None) => Ok(only),
+            _ => Err(error),
+        }
+    })
 }

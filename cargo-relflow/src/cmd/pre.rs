@@ -18,6 +18,7 @@ use crate::ui::Ui;
 pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, Failure> {
     let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open_with(start, Depth::Layout)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     repo.changeset_dir()?;
     let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
     let state = match (command, &repo.pre) {

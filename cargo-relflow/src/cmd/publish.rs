@@ -18,6 +18,7 @@ pub fn run(start: &Utf8Path, args: &PublishArgs, ui: &Ui) -> Result<Outcome, Fai
         .then(|| RepoLock::acquire(start, ui))
         .transpose()?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = request(args, Environment::from_process());
     let progress = Progress::auto(ui, ui.is_quiet() || args.format == DataFormat::Json);
     let report = publish(&repo, &request, &progress)?;

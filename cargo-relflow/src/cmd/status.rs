@@ -25,6 +25,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         }
         changed_paths(root, base, args.since.as_deref())
     })?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let mut files = repo.read_changesets()?;
     let changed = changed?;
     if changed.is_none() {

@@ -16,6 +16,7 @@ pub fn run(start: &Utf8Path, args: &SyncArgs, ui: &Ui) -> Result<Outcome, Failur
         .then(|| RepoLock::acquire(start, ui))
         .transpose()?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let run = prepare(&repo)?;
     if run.disagreements.is_empty() {
         ui.status("Synced", "every file agrees with the manifests");

@@ -14,6 +14,7 @@ use crate::version::{prepare, Nothing, VersionRequest};
 pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = VersionRequest {
         snapshot: args
             .snapshot
