@@ -14,4 +14,5 @@ mod publish;
 mod registries;
 mod sync;
 mod version;
+mod version_maps;
 mod version_pre;
