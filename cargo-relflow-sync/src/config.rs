@@ -179,8 +179,12 @@ pub struct SyncConfig {
     pub json: Option<String>,
     /// A dotted TOML path to the version in the file (`package.metadata.version`).
     pub toml: Option<String>,
-    /// A regex with a named group `version`.
+    /// A regex with a named group `version`; with `insert`, a regex whose match holds the
+    /// entries.
     pub regex: Option<String>,
+    /// A version map: the entry to add for each new version (`'"{version}": "v{version}",'`),
+    /// at the object, table or array that `json` or `toml` names, or in the match of `regex`.
+    pub insert: Option<Spanned<String>>,
 }
 
 /// Where a version is inside a file.
@@ -355,7 +359,25 @@ impl RelflowConfig {
                 )
                 .at_offset(text, sync.package.span().start));
             }
-            if let Some(Locator::Regex(pattern)) = sync.locator() {
+            if let Some(insert) = &sync.insert {
+                if !insert
+                    .get_ref()
+                    .contains(crate::edit::version_map::PLACEHOLDER)
+                {
+                    return Err(InputError::in_file(
+                        path,
+                        format!("`insert` = {:?} has no `{{version}}`", insert.get_ref()),
+                    )
+                    .at_offset(text, insert.span().start)
+                    .with_hint("write the entry with `{version}` where the version goes, as in '\"{version}\": \"v{version}\",'"));
+                }
+                if let Some(Locator::Regex(pattern)) = sync.locator() {
+                    regex::Regex::new(&pattern).map_err(|e| {
+                        InputError::in_file(path, format!("invalid regex `{pattern}`: {e}"))
+                            .at_offset(text, sync.package.span().start)
+                    })?;
+                }
+            } else if let Some(Locator::Regex(pattern)) = sync.locator() {
                 check_regex(&pattern, text, path, sync.package.span().start)?;
             }
         }
@@ -720,6 +742,22 @@ json = "/version"
         let error = parse("[[package]]\nname = \"a\"\nassets = [\"dist/[x\"]\n").unwrap_err();
         assert!(error.message.contains("invalid glob"), "{error}");
         assert_eq!(error.line, Some(3));
+    }
+
+    #[test]
+    fn a_version_map_needs_the_placeholder_and_no_version_group() {
+        let config = parse(
+            "[[sync]]\npackage = \"a\"\nfile = \"x.ts\"\nregex = 'MAP = \\{[^}]*'\ninsert = '\"{version}\": \"v{version}\",'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.sync[0].insert.as_ref().map(|i| i.get_ref().as_str()),
+            Some("\"{version}\": \"v{version}\",")
+        );
+        let error = parse("[[sync]]\npackage = \"a\"\nfile = \"x\"\njson = \"/m\"\ninsert = 'v'\n")
+            .unwrap_err();
+        assert!(error.message.contains("has no `{version}`"), "{error}");
+        assert_eq!(error.line, Some(5));
     }
 
     #[test]

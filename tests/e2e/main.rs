@@ -17,4 +17,5 @@ mod registries;
 mod released;
 mod sync;
 mod version;
+mod version_maps;
 mod version_pre;
