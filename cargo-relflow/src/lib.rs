@@ -21,3 +21,4 @@ pub mod sync;
 mod test_git;
 pub mod ui;
 pub mod version;
+pub mod yank;

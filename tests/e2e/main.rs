@@ -15,3 +15,4 @@ mod released;
 mod sync;
 mod version;
 mod version_pre;
+mod yank;
