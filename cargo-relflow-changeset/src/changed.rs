@@ -84,10 +84,11 @@ fn components(path: &Utf8Path) -> String {
 }
 
 /// Whether Changesets skips a package: ignored (name or glob in `ignore`), unpublished while
-/// `privatePackages.version` is false, or without a version.
+/// its ecosystem's private rule ([`PlanConfig::private_rule`]) does not version it, or without a
+/// version.
 pub fn is_skipped(package: &Package, config: &PlanConfig) -> bool {
     package.version.is_none()
-        || (!package.publish.is_published() && !config.private_packages.version)
+        || (!package.publish.is_published() && !config.private_rule(package.ecosystem).version)
         || config
             .ignore
             .iter()

@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::repo_set::{RepoConfig, SetVersioning};
 use crate::{names, InputError, Package};
 
 /// The name of the configuration file at the repository root.
@@ -34,7 +35,8 @@ pub struct RelflowConfig {
     pub update_internal_dependencies: Option<UpdateInternalDependencies>,
     /// The tag name template, with `{name}` and `{version}`.
     pub tag_format: Option<String>,
-    /// Whether unpublished packages are versioned and tagged; wins over `.changeset/config.json`.
+    /// Whether unpublished Cargo crates and Python projects are versioned and tagged (npm and
+    /// generic packages too where there is no `.changeset/config.json`).
     pub private_packages: Option<PrivatePackagesConfig>,
     /// Python settings.
     #[serde(default)]
@@ -48,6 +50,11 @@ pub struct RelflowConfig {
     /// Other files that carry a package's version.
     #[serde(default)]
     pub sync: Vec<SyncConfig>,
+    /// A release set's versioning (`"shared"` or `"independent"`), see [`crate::repo_set`].
+    pub version: Option<SetVersioning>,
+    /// The repositories of a release set, see [`crate::repo_set`].
+    #[serde(default, rename = "repo")]
+    pub repos: Vec<RepoConfig>,
 }
 
 /// `update_internal_dependencies`.
@@ -288,8 +295,10 @@ pub fn read_optional(path: &Utf8Path) -> Result<Option<String>, InputError> {
 }
 
 impl RelflowConfig {
-    /// Checks what types alone cannot: one locator per `[[sync]]`, generic packages complete.
+    /// Checks what types alone cannot: one locator per `[[sync]]`, generic packages complete, the
+    /// `[[repo]]` entries of a release set.
     fn validate(&self, text: &str, path: &Utf8Path) -> Result<(), InputError> {
+        crate::repo_set::validate(&self.repos, text, path)?;
         for sync in &self.sync {
             if sync.locator().is_none() {
                 return Err(InputError::in_file(
@@ -480,7 +489,12 @@ pub fn glob_matcher(pattern: &str) -> Result<globset::GlobMatcher, String> {
         .map_err(|e| format!("invalid glob `{pattern}`: {e}"))
 }
 
-fn check_regex(pattern: &str, text: &str, path: &Utf8Path, at: usize) -> Result<(), InputError> {
+pub(crate) fn check_regex(
+    pattern: &str,
+    text: &str,
+    path: &Utf8Path,
+    at: usize,
+) -> Result<(), InputError> {
     let regex = regex::Regex::new(pattern).map_err(|e| {
         InputError::in_file(path, format!("invalid regex `{pattern}`: {e}")).at_offset(text, at)
     })?;

@@ -12,6 +12,7 @@ pub mod edit;
 pub mod model;
 pub mod names;
 pub mod pep440;
+pub mod repo_set;
 pub mod txn;
 pub mod version_file;
 

@@ -141,6 +141,10 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+    /// Write the plan to FILE in the JSON schema of Changesets' `changeset status --output`
+    /// (for scripts written for it) instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<Utf8PathBuf>,
 }
 
 /// `cargo relflow changeset check`.
@@ -307,6 +311,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
     let start = cli.global.start_dir();
+    if !matches!(cli.command, Command::Completions { .. }) {
+        crate::lock::recover_interrupted(&start, ui)?;
+    }
     match cli.command {
         Command::Init => cmd::init::run(&start, ui),
         Command::List { format } => cmd::list::run(&start, format, ui),

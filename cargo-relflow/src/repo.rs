@@ -115,8 +115,10 @@ impl Repo {
     }
 
     /// The plan settings: `.changeset/config.json` (Changesets v3 defaults), with relflow.toml's
-    /// keys winning where set. Without a config.json, unpublished packages are versioned and
-    /// tagged (SPEC 3.1).
+    /// keys winning where set. Unpublished npm and generic packages follow config.json's
+    /// `privatePackages` (versioned and tagged without a config.json, SPEC 3.1); unpublished
+    /// Cargo crates and Python projects follow relflow.toml's `private_packages`, by default
+    /// versioned and not tagged (issue 14: the npm setting's v3 default is wrong for Cargo).
     pub fn plan_config(&self) -> PlanConfig {
         let mut plan = self.changesets_config.as_ref().map_or_else(
             || PlanConfig {
@@ -148,10 +150,15 @@ impl Repo {
             };
         }
         if let Some(private) = relflow.private_packages {
-            plan.private_packages = PrivatePackages {
+            let rule = PrivatePackages {
                 version: private.version,
                 tag: private.tag,
             };
+            plan.private_crates = rule;
+            // npm follows config.json's `privatePackages` where there is one.
+            if self.changesets_config.is_none() {
+                plan.private_packages = rule;
+            }
         }
         plan
     }

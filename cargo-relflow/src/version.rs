@@ -18,9 +18,9 @@ use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::{names, InputError, Package};
 
-use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
 use crate::history;
+use crate::pre_file::write_pre_state;
 use crate::publish::tags::{tag_format, tag_name};
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::stage::{npm_root_dependencies, stage_versions};

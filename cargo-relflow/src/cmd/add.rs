@@ -10,11 +10,13 @@ use cargo_relflow_sync::{names, InputError};
 
 use crate::cli::AddArgs;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::ui::Ui;
 
 /// Writes `.changeset/<three-random-words>.md` from the flags, or from prompts on a terminal.
 pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open(start)?;
     let dir = repo.changeset_dir()?;
     let mut releases = releases_from_flags(&repo, args)?;
@@ -62,7 +64,7 @@ pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure
     let path = dir.join(format!("{id}.md"));
     let mut txn = Transaction::new();
     txn.write(&path, text);
-    txn.commit().map_err(anyhow::Error::from)?;
+    lock.commit(txn)?;
     ui.data(path.strip_prefix(repo.root()).unwrap_or(&path).as_str());
     Ok(Outcome::Yes)
 }

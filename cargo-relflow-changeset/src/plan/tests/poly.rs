@@ -43,10 +43,12 @@ fn cargo_requirements_cascade_with_cargo_rules() {
 
 #[test]
 fn cargo_path_only_and_dev_dependencies() {
-    // A path-only normal or build dependency pins the workspace version.
+    // A path-only normal or build dependency has no requirement: it never cascades.
     for kind in ["normal", "build"] {
-        let plan = cargo_dependent("1.0.0", kind, "", "patch");
-        assert!(plan.contains("cargo:app patch 1.0.0 -> 1.0.1 []"), "{plan}");
+        assert_eq!(
+            cargo_dependent("1.0.0", kind, "", "major"),
+            "cargo:core major 1.0.0 -> 2.0.0 [one]"
+        );
     }
     // A dev-dependency without a version never cascades, not even as `none`.
     assert_eq!(
