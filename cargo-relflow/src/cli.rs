@@ -73,6 +73,9 @@ pub enum Command {
     Publish(PublishArgs),
     /// Which packages a commit released: those whose version differs from its first parent.
     Released(ReleasedArgs),
+    /// Roll a release back: yank, deprecate or remove it on every registry (dependents first),
+    /// then delete its tags locally and on `origin`.
+    Yank(YankArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -243,6 +246,32 @@ pub struct ReleasedArgs {
     pub format: StatusFormat,
 }
 
+/// `cargo relflow yank`.
+#[derive(Debug, Args)]
+pub struct YankArgs {
+    /// The versions to roll back, `PKG@VERSION` (`core@1.2.0`, `@acme/web@2.0.0`).
+    #[arg(value_name = "PKG@VERSION", required_unless_present = "release")]
+    pub items: Vec<String>,
+    /// Roll back every package this commit released (as `released` lists them).
+    #[arg(long, value_name = "REF", conflicts_with = "items")]
+    pub release: Option<String>,
+    /// Print the steps with each item's current state; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// npm: unpublish the version instead of deprecating it (deprecate when npm refuses).
+    #[arg(long)]
+    pub unpublish: bool,
+    /// Delete no tags.
+    #[arg(long)]
+    pub keep_tags: bool,
+    /// The deprecation message for npm.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -304,6 +333,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         Command::Sync(args) => cmd::sync::run(&start, &args, ui),
         Command::Publish(args) => cmd::publish::run(&start, &args, ui),
         Command::Released(args) => cmd::released::run(&start, &args, ui),
+        Command::Yank(args) => cmd::yank::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

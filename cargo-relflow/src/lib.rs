@@ -24,3 +24,4 @@ pub mod sync;
 mod test_git;
 pub mod ui;
 pub mod version;
+pub mod yank;

@@ -19,3 +19,4 @@ mod sync;
 mod version;
 mod version_maps;
 mod version_pre;
+mod yank;

@@ -11,3 +11,4 @@ pub mod released;
 pub mod status;
 pub mod sync;
 pub mod version;
+pub mod yank;
