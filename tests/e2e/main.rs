@@ -15,6 +15,7 @@ mod publish;
 mod real_shapes;
 mod registries;
 mod released;
+mod robustness;
 mod sync;
 mod version;
 mod version_maps;
