@@ -14,6 +14,7 @@ pub mod plugin;
 pub mod publish;
 pub mod registry;
 pub mod repo;
+pub mod repos;
 pub mod stage;
 pub mod sync;
 #[cfg(test)]

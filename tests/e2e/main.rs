@@ -11,6 +11,7 @@ mod init;
 mod prompt;
 mod publish;
 mod registries;
+mod repos;
 mod sync;
 mod version;
 mod version_pre;
