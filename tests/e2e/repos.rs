@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 
 use camino::{Utf8Path, Utf8PathBuf};
+use relflow_tests::registry::npm::Verdaccio;
 use relflow_tests::{Run, TestRepo};
 
 /// The coordinating repository, the working clones and their bare origins.
@@ -104,16 +105,7 @@ impl Set {
             .zip([rust, python, typescript, kotlin, server])
         {
             let repo = repo.commit("initial");
-            let bare = origins.path().join(format!("{name}.git"));
-            init_bare(&repo, &bare);
-            repo.git([
-                "remote",
-                "add",
-                "origin",
-                bare.to_str().expect("test setup"),
-            ]);
-            repo.git(["tag", "v1.2.0"]);
-            repo.git(["push", "--quiet", "-u", "origin", "main", "v1.2.0"]);
+            with_origin(&repo, &origins.path().join(format!("{name}.git")));
             members.insert(name, repo);
         }
         let origins_dir = Utf8Path::from_path(origins.path())
@@ -244,7 +236,8 @@ pin = [{{ from = "sdk-typescript", file = "deploy.toml", toml = "sdk.version" }}
     }
 }
 
-fn init_bare(repo: &TestRepo, bare: &std::path::Path) {
+/// Gives `repo` a new bare `origin` at `bare` with its `main` and a tag `v1.2.0`.
+fn with_origin(repo: &TestRepo, bare: &std::path::Path) {
     let output = repo
         .isolated(Command::new("git"))
         .args(["init", "--quiet", "--bare", "--initial-branch=main"])
@@ -252,6 +245,14 @@ fn init_bare(repo: &TestRepo, bare: &std::path::Path) {
         .output()
         .expect("git init --bare");
     assert!(output.status.success());
+    repo.git([
+        "remote",
+        "add",
+        "origin",
+        bare.to_str().expect("a UTF-8 path"),
+    ]);
+    repo.git(["tag", "v1.2.0"]);
+    repo.git(["push", "--quiet", "-u", "origin", "main", "v1.2.0"]);
 }
 
 #[test]
@@ -567,4 +568,87 @@ fn bad_sets_are_exit_2_before_any_change() {
     let run = set.relflow(&["repos", "status"]);
     run.assert_code(2);
     assert!(run.stderr.contains("forms a cycle"), "{}", run.stderr);
+}
+
+#[test]
+fn publish_runs_in_each_repo_in_release_order() {
+    let Some(verdaccio) = Verdaccio::start() else {
+        return;
+    };
+    let token = verdaccio.add_user("relflow", "relflow-test-password");
+    let origins = tempfile::tempdir().unwrap();
+    let package = |name: &str| {
+        TestRepo::new()
+            .file(
+                "package.json",
+                r#"{ "private": true, "workspaces": ["packages/*"] }"#,
+            )
+            .file(
+                "packages/pkg/package.json",
+                &format!("{{\n  \"name\": \"{name}\",\n  \"version\": \"1.2.0\"\n}}\n"),
+            )
+            .file(".npmrc", &verdaccio.npmrc("NPM_TOKEN"))
+            .file(".changeset/c.md", &changeset(&format!("\"{name}\": minor")))
+            .file("core.txt", "CORE=1.2.0\n")
+            .commit("initial")
+    };
+    let core = package("@relflow-set/core");
+    let app = package("@relflow-set/app");
+    with_origin(&core, &origins.path().join("core.git"));
+    with_origin(&app, &origins.path().join("app.git"));
+    let coordinator = TestRepo::new()
+        .file(
+            "relflow.toml",
+            &format!(
+                "[[repo]]\nname = \"core\"\npath = \"{}\"\n\n[[repo]]\nname = \"app\"\npath = \"{}\"\npin = [{{ from = \"core\", file = \"core.txt\", regex = 'CORE=(?<version>.+)' }}]\n",
+                core.root(),
+                app.root()
+            ),
+        )
+        .commit("the set");
+    let output = coordinator
+        .relflow_command(["repos", "release", "--publish"])
+        .env("NPM_TOKEN", &token)
+        .output()
+        .unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    run.assert_code(0);
+    let published: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Published "))
+        .collect();
+    assert_eq!(
+        published,
+        [
+            "core: @relflow-set/core@1.3.0",
+            "app: @relflow-set/app@1.3.0"
+        ],
+        "{}",
+        run.stderr
+    );
+    for name in ["@relflow-set/core", "@relflow-set/app"] {
+        let url = format!("{}{}", verdaccio.url(), name.replacen('/', "%2f", 1));
+        let text = relflow_tests::registry::agent(std::time::Duration::from_secs(10))
+            .get(&url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        let packument: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(packument["dist-tags"]["latest"], "1.3.0", "{name}");
+    }
+    assert_eq!(app.read("core.txt"), "CORE=1.3.0\n");
+    let journal: serde_json::Value =
+        serde_json::from_str(&coordinator.read(".relflow/repos-run.json")).unwrap();
+    assert_eq!(journal["state"], "done");
+    assert_eq!(
+        journal["repos"][1]["published"],
+        serde_json::json!(["@relflow-set/app@1.3.0"])
+    );
 }

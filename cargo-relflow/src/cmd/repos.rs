@@ -10,7 +10,7 @@ use crate::cmd::version::unified_diff;
 use crate::error::{Failure, Outcome};
 use crate::repos::journal::{self, Journal, RunState};
 use crate::repos::plan::{plan_set, PlanRequest, RepoPlan, SetPlan};
-use crate::repos::run::{execute, new_journal, RunRequest};
+use crate::repos::run::{add_new_repos, execute, new_journal, RunRequest};
 use crate::repos::{checks, rollback, ReleaseSet};
 use crate::ui::Ui;
 
@@ -51,8 +51,9 @@ pub fn release(start: &Utf8Path, args: &ReposReleaseArgs, ui: &Ui) -> Result<Out
         return Ok(Outcome::Yes);
     }
     let journal = match unfinished {
-        Some(journal) => {
+        Some(mut journal) => {
             ui.status("Resuming", "the unfinished release of this set");
+            add_new_repos(&mut journal, &plan);
             journal
         }
         None => new_journal(&plan, args.publish),

@@ -31,26 +31,36 @@ pub struct RunRequest {
 
 /// The journal of a new run of `plan`: every repo with work, nothing done yet.
 pub fn new_journal(plan: &SetPlan, publish: bool) -> Journal {
-    Journal {
+    let mut journal = Journal {
         state: RunState::Running,
         shared_version: plan.shared.clone(),
         publish,
-        repos: plan
-            .working()
-            .map(|repo| RepoEntry {
-                name: repo.name.clone(),
-                root: repo.root.clone(),
-                level: repo.level,
-                branch: repo.branch.clone(),
-                version: repo.version.clone(),
-                tags: repo.tags.clone(),
-                commit: None,
-                tagged: false,
-                pushed: false,
-                published: None,
-                reverted: None,
-            })
-            .collect(),
+        repos: Vec::new(),
+    };
+    add_new_repos(&mut journal, plan);
+    journal
+}
+
+/// Adds to an unfinished run's journal the repos of `plan` that have work and no entry yet (a
+/// repo that got changesets since the run started).
+pub fn add_new_repos(journal: &mut Journal, plan: &SetPlan) {
+    for repo in plan.working() {
+        if journal.repo(&repo.name).is_some() {
+            continue;
+        }
+        journal.repos.push(RepoEntry {
+            name: repo.name.clone(),
+            root: repo.root.clone(),
+            level: repo.level,
+            branch: repo.branch.clone(),
+            version: repo.version.clone(),
+            tags: repo.tags.clone(),
+            commit: None,
+            tagged: false,
+            pushed: false,
+            published: None,
+            reverted: None,
+        });
     }
 }
 
