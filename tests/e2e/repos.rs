@@ -652,3 +652,29 @@ fn publish_runs_in_each_repo_in_release_order() {
         serde_json::json!(["@relflow-set/app@1.3.0"])
     );
 }
+
+#[test]
+fn every_check_failure_is_listed_before_any_change() {
+    let set = Set::new();
+    set.members["sdk-python"].write("notes.txt", "not committed\n");
+    let typescript = &set.members["sdk-typescript"];
+    typescript.commit_all("a commit only origin keeps");
+    typescript.git(["push", "--quiet", "origin", "main"]);
+    typescript.git(["reset", "--quiet", "--hard", "HEAD~1"]);
+    set.members["server"].git(["switch", "--quiet", "-c", "feature"]);
+    set.relflow(&["repos", "status"]).assert_code(0);
+    let clones = set.clones();
+    let refs = set.origin_refs();
+    let run = set.relflow(&["repos", "release"]);
+    run.assert_code(2);
+    for problem in [
+        "repo `sdk-python`: the working tree is not clean (notes.txt)",
+        "repo `sdk-typescript`: `main` is 1 commits behind origin",
+        "repo `server`: on branch `feature`, not its base branch `main`",
+    ] {
+        assert!(run.stderr.contains(problem), "{problem}\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("repo `sdk-rust`"), "{}", run.stderr);
+    assert_eq!(set.clones(), clones);
+    assert_eq!(set.origin_refs(), refs);
+}

@@ -74,7 +74,7 @@ fn check_repo(repo: &RepoPlan) -> Result<Vec<String>, Failure> {
             }
         }
         Some(branch) => problems.push(format!(
-            "repo `{name}`: on branch `{branch}`, not its base branch `{}`",
+            "repo `{name}`: on branch `{branch}`, not its base branch `{}` (if `{branch}` is its base, set `base_branch = \"{branch}\"` in its relflow.toml)",
             repo.branch
         )),
         None => problems.push(format!(
