@@ -76,6 +76,9 @@ pub enum Command {
     /// Roll a release back: yank, deprecate or remove it on every registry (dependents first),
     /// then delete its tags locally and on `origin`.
     Yank(YankArgs),
+    /// Release several repositories in order: the `[[repo]]` release set of relflow.toml.
+    #[command(subcommand)]
+    Repos(ReposCommand),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -272,6 +275,40 @@ pub struct YankArgs {
     pub format: DataFormat,
 }
 
+/// The subcommands of `repos`.
+#[derive(Debug, Subcommand)]
+pub enum ReposCommand {
+    /// Each repo's plan, the tags it would create and the pins it would rewrite, in release order.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+        format: StatusFormat,
+    },
+    /// Check every repo, then version, pin, commit, tag and push them level by level; a re-run
+    /// continues an unfinished release.
+    #[command(disable_version_flag = true)]
+    Release(ReposReleaseArgs),
+    /// Undo the last release: delete the tags it pushed and revert its commits with new commits.
+    Rollback,
+}
+
+/// `cargo relflow repos release`.
+#[derive(Debug, Args)]
+pub struct ReposReleaseArgs {
+    /// Run the checks and print every step, file diff and tag; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The shared version (a `version = "shared"` set), instead of the highest the plans ask for.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub version: Option<semver::Version>,
+    /// How many repos of a level are released at once (default: the number of CPUs).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Run `publish` in each repo, in release order.
+    #[arg(long)]
+    pub publish: bool,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -334,6 +371,11 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         Command::Publish(args) => cmd::publish::run(&start, &args, ui),
         Command::Released(args) => cmd::released::run(&start, &args, ui),
         Command::Yank(args) => cmd::yank::run(&start, &args, ui),
+        Command::Repos(command) => match command {
+            ReposCommand::Status { format } => cmd::repos::status(&start, format, ui),
+            ReposCommand::Release(args) => cmd::repos::release(&start, &args, ui),
+            ReposCommand::Rollback => cmd::repos::rollback(&start, ui),
+        },
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -18,6 +18,7 @@ pub mod publish;
 pub mod registry;
 pub mod released;
 pub mod repo;
+pub mod repos;
 pub mod stage;
 pub mod sync;
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub struct VersionRequest {
     pub snapshot: Option<Option<String>>,
     /// Write changelogs (`--no-changelog` turns them off; so does `changelog: false`).
     pub changelog: bool,
+    /// One version for every release with a bump instead of the plan's (a release set's shared
+    /// version); it must be higher than each of their versions before.
+    pub version: Option<semver::Version>,
 }
 
 /// One package's release, as `version` reports it.
@@ -87,7 +90,7 @@ pub fn prepare(
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
     });
-    let release_plan = plan(
+    let mut release_plan = plan(
         repo.packages(),
         &changesets,
         &config,
@@ -95,6 +98,9 @@ pub fn prepare(
         snapshot.as_ref(),
     )
     .map_err(InputError::from)?;
+    if let Some(version) = &request.version {
+        set_versions(repo.packages(), &mut release_plan, version)?;
+    }
     if release_plan.changesets.is_empty() && !exiting {
         return Ok(Err(Nothing::NoChangesets));
     }
@@ -117,6 +123,33 @@ pub fn prepare(
         released: released(repo.packages(), &release_plan),
         warnings: release_plan.warnings,
     }))
+}
+
+/// Gives every release with a bump `version`; a version that is not higher than a package's
+/// version before is an error.
+fn set_versions(
+    packages: &[Package],
+    release_plan: &mut ReleasePlan,
+    version: &semver::Version,
+) -> Result<(), InputError> {
+    for release in &mut release_plan.releases {
+        if !release.versioned || release.bump == Bump::None {
+            continue;
+        }
+        if *version <= release.old_version {
+            return Err(InputError::new(format!(
+                "version {version} is not higher than {} {}",
+                packages[release.package].qualified_name(),
+                release.old_version
+            ))
+            .with_hint(format!(
+                "pass a version above {} with `--version`",
+                release.old_version
+            )));
+        }
+        release.new_version = version.clone();
+    }
+    Ok(())
 }
 
 /// Whether `.changeset/config.json` leaves changelogs on (`"changelog": false` turns them off).

@@ -16,6 +16,7 @@ mod real_shapes;
 mod registries;
 mod released;
 mod robustness;
+mod repos;
 mod sync;
 mod version;
 mod version_maps;

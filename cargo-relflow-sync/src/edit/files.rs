@@ -49,6 +49,13 @@ impl FileSet {
     }
 
     fn entry(&mut self, path: &Utf8Path) -> Result<&mut Entry, InputError> {
+        // `./a` and `a` are one file: a generic package at `path = "."` names its version file
+        // with the `./`, a `[[sync]]` target or a pin names it without.
+        let path: Utf8PathBuf = path
+            .components()
+            .filter(|c| *c != camino::Utf8Component::CurDir)
+            .collect();
+        let path = path.as_path();
         match self.files.entry(path.to_owned()) {
             std::collections::btree_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
             std::collections::btree_map::Entry::Vacant(entry) => {
@@ -136,6 +143,26 @@ impl FileSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_with_a_leading_dot_is_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
+        std::fs::write(root.join("v.txt"), "version=1\nffi=1\n").unwrap();
+        let mut files = FileSet::new(&root);
+        files
+            .edit(
+                "./v.txt".into(),
+                |t| Ok(t.replace("version=1", "version=2")),
+            )
+            .unwrap();
+        files
+            .edit("v.txt".into(), |t| Ok(t.replace("ffi=1", "ffi=2")))
+            .unwrap();
+        let changes: Vec<_> = files.changes().collect();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].new, Some("version=2\nffi=2\n"));
+    }
 
     #[test]
     fn reads_once_and_reports_only_real_changes() {

@@ -8,6 +8,7 @@ pub mod pre;
 pub mod prompt;
 pub mod publish;
 pub mod released;
+pub mod repos;
 pub mod status;
 pub mod sync;
 pub mod version;

@@ -21,6 +21,7 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
             .as_ref()
             .map(|tag| Some(tag.clone()).filter(|t| !t.is_empty())),
         changelog: !args.no_changelog,
+        version: None,
     };
     let run = match prepare(&repo, &request)? {
         Ok(run) => run,
