@@ -145,12 +145,14 @@ pub fn validate(repos: &[RepoConfig], text: &str, path: &Utf8Path) -> Result<(),
             known(&pin.from, "pin.from")?;
             let at = pin.from.span().start;
             match pin.locator() {
-                None => return Err(error(
-                    format!(
+                None => {
+                    return Err(error(
+                        format!(
                         "a `pin` of repo `{name}` needs exactly one of `json`, `toml` or `regex`"
                     ),
-                    at,
-                )),
+                        at,
+                    ))
+                }
                 Some(Locator::Regex(pattern)) => {
                     crate::config::check_regex(&pattern, text, path, at)?;
                 }
