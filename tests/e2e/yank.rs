@@ -7,6 +7,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use relflow_tests::forge::{ForgeServer, Kind};
 use relflow_tests::registry::proxy::ProxySettings;
 use relflow_tests::{Run, TestRepo};
 use serde_json::{json, Value};
@@ -321,7 +322,7 @@ fn a_polyglot_release_is_rolled_back_everywhere_resumed_after_a_kill_and_then_is
     let human = registries.run(&repo, &["yank", "--release", "HEAD"]);
     human.assert_code(0);
     assert!(
-        human.stdout.contains("0 rolled back, 5 had nothing left to do, 0 manual, 0 failed, 0 not tried; 0 tags deleted locally, 0 on origin"),
+        human.stdout.contains("0 rolled back, 5 had nothing left to do, 0 manual, 0 failed, 0 not tried; 0 tags deleted locally, 0 on origin, 0 forge releases deleted"),
         "{}",
         human.stdout
     );
@@ -428,4 +429,90 @@ fn bad_items_are_exit_2_and_change_nothing() {
     run.assert_code(2);
     assert_eq!(repo.snapshot_tree(), before);
     assert_eq!(repo.git(["tag", "--list"]).trim(), "web@1.0.0");
+}
+
+#[test]
+fn the_forge_release_of_a_tag_is_deleted_with_the_tag_on_every_forge() {
+    const FORGE_TOKEN: &str = "forge-token-93be1c";
+    for kind in Kind::ALL {
+        let server = ForgeServer::start(kind, "acme/widgets", FORGE_TOKEN);
+        let repo = TestRepo::new()
+            .file(
+                "relflow.toml",
+                &format!(
+                    "tag_format = \"{{name}}@{{version}}\"\n{}\n[[package]]\nname = \"api\"\npath = \"services/api\"\nversion_file = \"VERSION\"\nregex = '(?<version>[0-9][^\\s]*)'\n",
+                    server.config_toml()
+                ),
+            )
+            .file("services/api/VERSION", "1.0.0\n")
+            .commit("initial");
+        let origin = add_origin(&repo);
+        let origin_path = origin.path().to_str().expect("UTF-8").to_owned();
+        repo.git(["tag", "api@0.9.0"]);
+        repo.git(["tag", "api@1.0.0"]);
+        repo.git(["push", "--quiet", "origin", "--tags"]);
+        server.add_release("api@0.9.0", "older");
+        server.add_release("api@1.0.0", "### Minor Changes");
+        let variable = kind.token_variable();
+        let run = |extra: &[&str], token: bool| {
+            let mut args = vec!["yank", "api@1.0.0", "--format", "json"];
+            args.extend_from_slice(extra);
+            let mut command = repo.relflow_command(&args);
+            command.env_remove(variable);
+            if token {
+                command.env(variable, FORGE_TOKEN);
+            }
+            super::publish::output(command)
+        };
+
+        let dry = run(&["--dry-run"], false);
+        dry.assert_code(0);
+        assert_eq!(
+            json_of(&dry)["items"][0]["steps"],
+            json!([
+                "delete the forge release of api@1.0.0",
+                "delete tag api@1.0.0 on origin and locally"
+            ]),
+            "{kind:?}"
+        );
+        // Without the token a real run deletes nothing: exit 2 naming the variable.
+        let refused = run(&[], false);
+        refused.assert_code(2);
+        assert!(
+            refused.stderr.contains(variable),
+            "{kind:?}: {}",
+            refused.stderr
+        );
+        assert!(server.release("api@1.0.0").is_some(), "{kind:?}");
+        assert_eq!(tags(&repo, &["tag", "--list"]), ["api@0.9.0", "api@1.0.0"]);
+
+        let done = run(&["-v"], true);
+        done.assert_code(0);
+        assert!(!done.stdout.contains(FORGE_TOKEN) && !done.stderr.contains(FORGE_TOKEN));
+        assert_eq!(results(&done), pairs(&[("api", "already")]), "{kind:?}");
+        assert_eq!(
+            json_of(&done)["releases_deleted"],
+            json!(["api@1.0.0"]),
+            "{kind:?}"
+        );
+        assert!(server.release("api@1.0.0").is_none(), "{kind:?}");
+        assert!(server.release("api@0.9.0").is_some(), "{kind:?}");
+        assert_eq!(
+            server.requests_to("DELETE", "/releases").len(),
+            1,
+            "{kind:?}"
+        );
+        assert_eq!(tags(&repo, &["tag", "--list"]), ["api@0.9.0"], "{kind:?}");
+        assert_eq!(
+            tags(&repo, &["ls-remote", "--tags", &origin_path]),
+            ["api@0.9.0"]
+        );
+
+        // Finished: the next run does nothing and exits 0.
+        server.clear_requests();
+        let again = run(&[], true);
+        again.assert_code(0);
+        assert_eq!(json_of(&again)["releases_deleted"], json!([]), "{kind:?}");
+        assert!(server.requests_to("DELETE", "").is_empty(), "{kind:?}");
+    }
 }

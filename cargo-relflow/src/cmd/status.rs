@@ -61,7 +61,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
             status::to_changesets_json(&names, &release_plan, &changesets, repo.pre.as_ref());
         let mut txn = Transaction::new();
         txn.write(output.clone(), text);
-        txn.commit().map_err(anyhow::Error::from)?;
+        crate::lock::RepoLock::acquire(start, ui)?.commit(txn)?;
         return Ok(Outcome::Yes);
     }
     match args.format {

@@ -5,14 +5,18 @@ use camino::Utf8Path;
 
 use crate::cli::{DataFormat, YankArgs};
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::registry::Environment;
 use crate::repo::Repo;
 use crate::ui::Ui;
 use crate::yank::{yank, YankRequest};
 
 /// Runs `yank` and prints the plan or the summary: exit 3 when a step failed, 1 when something
-/// stays to be yanked by hand or nothing matched at all.
+/// stays to be yanked by hand or none of the `PKG@VERSION` items matched anything.
 pub fn run(start: &Utf8Path, args: &YankArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let _lock = (!args.dry_run)
+        .then(|| RepoLock::acquire(start, ui))
+        .transpose()?;
     let repo = Repo::open(start)?;
     let request = YankRequest {
         release: args.release.clone(),
@@ -41,7 +45,8 @@ pub fn run(start: &Utf8Path, args: &YankArgs, ui: &Ui) -> Result<Outcome, Failur
         )
         .into());
     }
-    if report.nothing_matched() {
+    // What `--release` names was released by that commit: only named items can miss.
+    if args.release.is_none() && report.nothing_matched() {
         ui.error_line("nothing matched: no item is on its registry or has a tag");
         return Ok(Outcome::No);
     }

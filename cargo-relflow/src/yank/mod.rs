@@ -6,6 +6,9 @@
 //! state says it is still to do, so a re-run after a failure or a kill does only the rest;
 //! [`report`] renders the plan and the summary.
 //!
+//! The tags go last: the forge release of each tag (when there is one), then the tag on
+//! `origin`, then the local tag.
+//!
 //! Per ecosystem: cargo `cargo yank`; npm `npm deprecate` (or `npm unpublish`, falling back to
 //! deprecate), with the dist-tag `latest` moved back when it pointed at the version; Python the
 //! legacy `remove_pkg` action (pypiserver), or, on PyPI, which has no API for it, the page to
@@ -80,17 +83,21 @@ pub struct YankReport {
     pub tags_deleted: Vec<String>,
     /// The tags this run deleted on `origin`.
     pub tags_deleted_remote: Vec<String>,
+    /// The tags whose forge release this run deleted.
+    pub releases_deleted: Vec<String>,
     /// Whether it was a dry run.
     pub dry_run: bool,
 }
 
 impl YankReport {
-    /// Whether no item matched anything: every one absent from its registry, without a tag.
+    /// Whether no item matched anything: every one absent from its registry, without a tag or a
+    /// forge release (a private package's version always matches: it has no registry).
     pub fn nothing_matched(&self) -> bool {
         self.items.iter().all(|item| {
-            matches!(item.state, ItemState::Absent | ItemState::Private)
+            item.state == ItemState::Absent
                 && !item.tag_local
                 && !item.tag_remote
+                && item.forge_release.is_none()
                 && item.latest_to.is_none()
         })
     }

@@ -9,6 +9,8 @@ use cargo_relflow_sync::{names, Ecosystem, InputError, Package};
 
 use super::YankRequest;
 use crate::error::Failure;
+use crate::forge::remote::{self, Unresolved};
+use crate::forge::{self, Forge, Release};
 use crate::publish::order;
 use crate::publish::secrets::Secrets;
 use crate::publish::state::{Registries, Target};
@@ -112,6 +114,8 @@ pub struct YankItem {
     pub tag_local: bool,
     /// Whether the tag exists on `origin`.
     pub tag_remote: bool,
+    /// The page of the forge release of the tag, when there is one.
+    pub forge_release: Option<String>,
 }
 
 /// The plan and what the run needs to carry it out.
@@ -128,12 +132,17 @@ pub(crate) struct Plan {
     pub python_credentials: Option<(String, Token)>,
     /// The HTTP client.
     pub client: Client,
+    /// The forge, and the releases of the items' tags found on it.
+    pub forge: Option<ForgeReleases>,
 }
+
+/// A forge client and the releases of the items' tags found on it.
+pub(crate) type ForgeReleases = (Box<dyn Forge>, Vec<Release>);
 
 /// Reads the items, orders them, asks their registries and reads the tags.
 pub(crate) fn plan(repo: &Repo, request: &YankRequest, ui: &Ui) -> Result<Plan, Failure> {
     let wanted = wanted_items(repo, request)?;
-    let graph = order::publish_graph(repo, false)?;
+    let graph = order::publish_graph(repo, false, |warning| ui.warn(warning))?;
     let mut pending = vec![false; repo.packages().len()];
     for (index, _, _) in &wanted {
         pending[*index] = true;
@@ -222,8 +231,14 @@ pub(crate) fn plan(repo: &Repo, request: &YankRequest, ui: &Ui) -> Result<Plan, 
                     .is_some_and(|found| found.contains(tag))
             }),
             tag,
+            forge_release: None,
         });
     }
+    let forge = if request.keep_tags {
+        None
+    } else {
+        forge_releases(repo, request, &mut items, ui)?
+    };
     let python_credentials = if !request.dry_run
         && items
             .iter()
@@ -240,7 +255,66 @@ pub(crate) fn plan(repo: &Repo, request: &YankRequest, ui: &Ui) -> Result<Plan, 
         has_remote,
         python_credentials,
         client,
+        forge,
     })
+}
+
+/// The forge of the repository (`[forge]`, else `origin`) and the releases of the items' tags
+/// on it; `None` when nothing names a forge. A real run that finds a release to delete needs the
+/// forge's token (bad input naming the variable otherwise).
+fn forge_releases(
+    repo: &Repo,
+    request: &YankRequest,
+    items: &mut [YankItem],
+    ui: &Ui,
+) -> Result<Option<ForgeReleases>, Failure> {
+    let config = &repo.workspace.config;
+    let forge_config = config.config.forge.as_ref().map(|f| f.get_ref());
+    let origin = crate::git::remote_url(repo.root(), REMOTE);
+    let spec = match remote::resolve(forge_config, config.source.as_ref(), origin.as_deref()) {
+        Ok(spec) => spec,
+        Err(Unresolved::Input(error)) => return Err(error.into()),
+        Err(Unresolved::NotAForge(why)) => {
+            ui.verbose(&format!("no forge releases to delete: {why}"));
+            return Ok(None);
+        }
+    };
+    let token = forge::token(&spec, &request.env);
+    let has_token = token.is_some();
+    let client = forge::open(&spec, token);
+    let mut releases: Vec<Release> = Vec::new();
+    for item in items.iter_mut() {
+        let Some(tag) = &item.tag else {
+            continue;
+        };
+        if let Some(release) = releases.iter().find(|r| &r.tag == tag) {
+            item.forge_release = Some(release.url.clone());
+            continue;
+        }
+        match client.release_by_tag(tag) {
+            Ok(Some(release)) => {
+                item.forge_release = Some(release.url.clone());
+                releases.push(release);
+            }
+            Ok(None) => {}
+            Err(error) if request.dry_run => {
+                ui.warn(&format!(
+                    "cannot look up the {} release of `{tag}`: {error}",
+                    spec.kind
+                ));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    if !releases.is_empty() && !has_token && !request.dry_run {
+        return Err(forge::missing_token(&spec, "deleting forge releases")
+            .with_hint(format!(
+                "set `{}`, or pass `--keep-tags` to leave tags and releases alone",
+                spec.kind.token_variable()
+            ))
+            .into());
+    }
+    Ok(Some((client, releases)))
 }
 
 /// The `(package index, version, version as the registry writes it)` to roll back.

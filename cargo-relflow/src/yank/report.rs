@@ -1,6 +1,7 @@
 //! A [`YankReport`] for people (the steps, the summary table) and as JSON:
 //! `{"items":[{"name","ecosystem","version","level","state","steps","tag","tag_local","tag_remote"}]}`
-//! for the plan, with `result` (and `reason` or `url`) per item and the deleted tags for a run.
+//! (and `forge_release`) for the plan, with `result` (and `reason` or `url`) per item and the
+//! deleted tags and forge releases for a run.
 
 use serde_json::{json, Value};
 
@@ -26,6 +27,7 @@ impl YankReport {
                     "tag": item.tag,
                     "tag_local": item.tag_local,
                     "tag_remote": item.tag_remote,
+                    "forge_release": item.forge_release,
                 });
                 if let Some(outcome) = self.outcomes.get(at) {
                     entry["result"] = json!(result_name(outcome));
@@ -42,6 +44,7 @@ impl YankReport {
         if !self.dry_run {
             value["tags_deleted"] = json!(self.tags_deleted);
             value["tags_deleted_remote"] = json!(self.tags_deleted_remote);
+            value["releases_deleted"] = json!(self.releases_deleted);
         }
         value
     }
@@ -108,7 +111,7 @@ impl YankReport {
         let count =
             |wanted: fn(&ItemOutcome) -> bool| self.outcomes.iter().filter(|o| wanted(o)).count();
         text.push_str(&format!(
-            "\n{} rolled back, {} had nothing left to do, {} manual, {} failed, {} not tried; {} tags deleted locally, {} on origin\n",
+            "\n{} rolled back, {} had nothing left to do, {} manual, {} failed, {} not tried; {} tags deleted locally, {} on origin, {} forge releases deleted\n",
             count(|o| matches!(o, ItemOutcome::Done(done) if *done != "already")),
             count(|o| *o == ItemOutcome::Done("already")),
             count(|o| matches!(o, ItemOutcome::Manual(_))),
@@ -116,6 +119,7 @@ impl YankReport {
             count(|o| *o == ItemOutcome::NotTried),
             self.tags_deleted.len(),
             self.tags_deleted_remote.len(),
+            self.releases_deleted.len(),
         ));
         text
     }
@@ -128,6 +132,9 @@ fn steps(item: &YankItem) -> Vec<String> {
         steps.push(format!("move latest to {latest}"));
     }
     if let Some(tag) = &item.tag {
+        if item.forge_release.is_some() {
+            steps.push(format!("delete the forge release of {tag}"));
+        }
         match (item.tag_remote, item.tag_local) {
             (true, true) => steps.push(format!("delete tag {tag} on origin and locally")),
             (true, false) => steps.push(format!("delete tag {tag} on origin")),
@@ -178,6 +185,7 @@ mod tests {
             tag: Some(format!("{name}@1.1.0")),
             tag_local: true,
             tag_remote: false,
+            forge_release: None,
         }
     }
 
@@ -212,6 +220,6 @@ mod tests {
         assert_eq!(json["tags_deleted"][0], "web@1.1.0");
         assert!(report
             .summary_text()
-            .ends_with("1 rolled back, 0 had nothing left to do, 0 manual, 1 failed, 0 not tried; 1 tags deleted locally, 0 on origin\n"));
+            .ends_with("1 rolled back, 0 had nothing left to do, 0 manual, 1 failed, 0 not tried; 1 tags deleted locally, 0 on origin, 0 forge releases deleted\n"));
     }
 }

@@ -192,8 +192,10 @@ fn run_tool(plan: &Plan, ui: &Ui, invocation: &Invocation) -> Result<(), String>
     }
 }
 
-/// Deletes the tags of every item whose registry part is finished (done or manual): on
-/// `origin` first, in one atomic push, then locally, each only where it still exists.
+/// Deletes the tags of every item whose registry part is finished (done or manual): the forge
+/// release of the tag first (a tag deleted under its release would leave a draft behind on
+/// GitHub), then the tag on `origin`, in one atomic push, then locally; each only where it
+/// still exists.
 fn delete_tags(repo: &Repo, plan: &Plan, report: &mut YankReport, ui: &Ui) -> Result<(), Failure> {
     let finished = |at: usize| {
         matches!(
@@ -212,6 +214,22 @@ fn delete_tags(repo: &Repo, plan: &Plan, report: &mut YankReport, ui: &Ui) -> Re
         }
         if item.tag_local && !local.contains(tag) {
             local.push(tag.clone());
+        }
+    }
+    if let Some((forge, releases)) = &plan.forge {
+        for (at, item) in plan.items.iter().enumerate() {
+            let Some(tag) = item.tag.as_ref().filter(|_| finished(at)) else {
+                continue;
+            };
+            if report.releases_deleted.contains(tag) {
+                continue;
+            }
+            let Some(release) = releases.iter().find(|release| &release.tag == tag) else {
+                continue;
+            };
+            forge.delete_release(release)?;
+            ui.status("Deleted", &format!("the {} release of {tag}", forge.kind()));
+            report.releases_deleted.push(tag.clone());
         }
     }
     if !remote.is_empty() {
