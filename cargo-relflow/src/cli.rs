@@ -71,6 +71,9 @@ pub enum Command {
     /// Publish every package whose version is not on its registry yet, in dependency order, then
     /// tag the releases and push the tags.
     Publish(PublishArgs),
+    /// Open or update the release pull request: `version` on a branch from the base, committed,
+    /// pushed to `origin` with `--force-with-lease`, described by the plan and the changelogs.
+    ReleasePr(ReleasePrArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -226,6 +229,23 @@ pub struct PublishArgs {
     pub format: DataFormat,
 }
 
+/// `cargo relflow release-pr`.
+#[derive(Debug, Args)]
+pub struct ReleasePrArgs {
+    /// Print the branch, the commit message and the pull request body; push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The release branch.
+    #[arg(long, default_value = crate::release_pr::DEFAULT_BRANCH, value_name = "BRANCH")]
+    pub branch: String,
+    /// The branch the pull request merges into (default: `base_branch`, else `main`).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+}
+
 /// Output for people or for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -283,6 +303,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         },
         Command::Sync(args) => cmd::sync::run(&start, &args, ui),
         Command::Publish(args) => cmd::publish::run(&start, &args, ui),
+        Command::ReleasePr(args) => cmd::release_pr::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

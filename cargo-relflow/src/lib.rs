@@ -14,6 +14,7 @@ pub mod history;
 pub mod plugin;
 pub mod publish;
 pub mod registry;
+pub mod release_pr;
 pub mod repo;
 pub mod stage;
 pub mod sync;

@@ -12,6 +12,7 @@ mod init;
 mod prompt;
 mod publish;
 mod registries;
+mod release_pr;
 mod sync;
 mod version;
 mod version_pre;

@@ -7,6 +7,7 @@ pub mod list;
 pub mod pre;
 pub mod prompt;
 pub mod publish;
+pub mod release_pr;
 pub mod status;
 pub mod sync;
 pub mod version;
