@@ -79,6 +79,9 @@ pub enum Command {
     /// Release several repositories in order: the `[[repo]]` release set of relflow.toml.
     #[command(subcommand)]
     Repos(ReposCommand),
+    /// Open or update the release pull request: `version` on a branch from the base, committed,
+    /// pushed to `origin` with `--force-with-lease`, described by the plan and the changelogs.
+    ReleasePr(ReleasePrArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -275,6 +278,23 @@ pub struct YankArgs {
     pub format: DataFormat,
 }
 
+/// `cargo relflow release-pr`.
+#[derive(Debug, Args)]
+pub struct ReleasePrArgs {
+    /// Print the branch, the commit message and the pull request body; push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The release branch.
+    #[arg(long, default_value = crate::release_pr::DEFAULT_BRANCH, value_name = "BRANCH")]
+    pub branch: String,
+    /// The branch the pull request merges into (default: `base_branch`, else `main`).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+}
+
 /// The subcommands of `repos`.
 #[derive(Debug, Subcommand)]
 pub enum ReposCommand {
@@ -376,6 +396,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
             ReposCommand::Release(args) => cmd::repos::release(&start, &args, ui),
             ReposCommand::Rollback => cmd::repos::rollback(&start, ui),
         },
+        Command::ReleasePr(args) => cmd::release_pr::run(&start, &args, ui),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -6,7 +6,7 @@ use anyhow::{bail, Context};
 use camino::{Utf8Path, Utf8PathBuf};
 
 /// Runs git in `root` and returns its stdout.
-fn git(root: &Utf8Path, args: &[&str]) -> anyhow::Result<String> {
+pub(crate) fn git(root: &Utf8Path, args: &[&str]) -> anyhow::Result<String> {
     let output = Command::new("git")
         .arg("-C")
         .arg(root)

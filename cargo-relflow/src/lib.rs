@@ -17,6 +17,7 @@ pub mod pre_file;
 pub mod publish;
 pub mod registry;
 pub mod released;
+pub mod release_pr;
 pub mod repo;
 pub mod repos;
 pub mod stage;

@@ -17,6 +17,7 @@ mod registries;
 mod released;
 mod robustness;
 mod repos;
+mod release_pr;
 mod sync;
 mod version;
 mod version_maps;

@@ -9,6 +9,7 @@ pub mod prompt;
 pub mod publish;
 pub mod released;
 pub mod repos;
+pub mod release_pr;
 pub mod status;
 pub mod sync;
 pub mod version;
