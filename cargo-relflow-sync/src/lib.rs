@@ -8,6 +8,7 @@
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod dynamic_version;
 pub mod edit;
 pub mod model;
 pub mod names;

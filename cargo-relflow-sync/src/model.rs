@@ -97,6 +97,21 @@ pub enum VersionSource {
     },
     /// A generic package's version file.
     File,
+    /// A Python project with `dynamic = ["version"]` whose backend reads the version from a
+    /// file relflow edits ([`crate::dynamic_version`]).
+    PythonFile {
+        /// The file, relative to the repository root.
+        file: Utf8PathBuf,
+        /// The variable assigned there (`""`: hatch's default names), or `None` when the whole
+        /// file is the version.
+        assignment: Option<String>,
+    },
+    /// A Python project whose version is derived from git tags by the named plugin: the release
+    /// tag is the version, so relflow writes none (only the changelog), and `publish` tags. The
+    /// current version is the latest heading of its CHANGELOG.md.
+    Vcs(String),
+    /// A Python project with a dynamic version relflow cannot write, and why.
+    Unwritable(String),
     /// The package has no version (npm packages may omit it); it is never released.
     None,
 }

@@ -11,7 +11,7 @@ use cargo_relflow_changeset::{Changeset, PlanConfig};
 use cargo_relflow_sync::config;
 use cargo_relflow_sync::config::{read_optional, LoadedConfig, RelflowConfig};
 use cargo_relflow_sync::discover::{self, Depth, Workspace};
-use cargo_relflow_sync::{Ecosystem, InputError, Package};
+use cargo_relflow_sync::{Ecosystem, InputError, Package, VersionSource};
 
 use crate::error::Failure;
 
@@ -219,6 +219,24 @@ impl Repo {
             }
         }
         Ok(files)
+    }
+
+    /// Why a package has no version relflow can write, for changesets that name it: a Python
+    /// project whose dynamic version has no source relflow edits, or one derived from git tags
+    /// before its first release (no CHANGELOG.md heading yet).
+    pub fn unwritable_version(&self, package: &Package) -> Option<String> {
+        let name = package.qualified_name();
+        match &package.version_source {
+            VersionSource::Unwritable(reason) => Some(format!(
+                "{name} has no writable version: {reason}; a changeset naming it releases nothing"
+            )),
+            VersionSource::Vcs(plugin) if package.version.is_none() => Some(format!(
+                "{name} has no writable version: {plugin} derives it from git tags, and its \
+                 CHANGELOG.md has no `## VERSION` heading yet to start from; a changeset naming \
+                 it releases nothing"
+            )),
+            _ => None,
+        }
     }
 
     /// The name to write for a package: plain when unique across ecosystems or when the package

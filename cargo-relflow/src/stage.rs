@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::apply::cargo::{new_requirement, unsatisfied};
 use cargo_relflow_sync::discover::Workspace;
+use cargo_relflow_sync::dynamic_version::write_version;
 use cargo_relflow_sync::edit::cargo::CargoTomlMut;
 use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
 use cargo_relflow_sync::edit::files::FileSet;
@@ -23,6 +24,7 @@ use cargo_relflow_sync::edit::python::PyprojectMut;
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
 use cargo_relflow_sync::edit::version_map;
 use cargo_relflow_sync::edit::{ManifestChange, RequirementChange};
+use cargo_relflow_sync::pep440::semver_to_pep440;
 use cargo_relflow_sync::{names, Dependency, Ecosystem, InputError, Package, VersionSource};
 
 /// The manifest changes of a run, by index into the packages.
@@ -132,12 +134,28 @@ fn stage_python(
         if package.ecosystem != Ecosystem::Python {
             continue;
         }
-        let own_change = match package.version_source {
-            // The version of a maturin project is its Cargo.toml's (see `stage_cargo`).
-            VersionSource::Maturin { .. } => ManifestChange {
+        let own_change = match &package.version_source {
+            // The version of a maturin project is its Cargo.toml's (see `stage_cargo`); one
+            // derived from git tags is written nowhere (the tag is the version).
+            VersionSource::Maturin { .. } | VersionSource::Vcs(_) => ManifestChange {
                 version: None,
                 requirements: change.requirements.clone(),
             },
+            VersionSource::PythonFile { file, assignment } => {
+                if let Some(version) = &change.version {
+                    let text = files.read(file)?.to_owned();
+                    let new = semver_to_pep440(version);
+                    let edited =
+                        write_version(&text, assignment.as_deref(), &new).ok_or_else(|| {
+                            InputError::in_file(file, "the version to rewrite is gone")
+                        })?;
+                    files.write(file, edited)?;
+                }
+                ManifestChange {
+                    version: None,
+                    requirements: change.requirements.clone(),
+                }
+            }
             _ => change.clone(),
         };
         if own_change.version.is_some() || !own_change.requirements.is_empty() {

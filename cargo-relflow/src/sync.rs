@@ -13,7 +13,7 @@ use cargo_relflow_sync::edit::cargo_lock::CargoLockMut;
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::edit::linked;
 use cargo_relflow_sync::edit::npm_lock::{
-    update_package_lock, update_pnpm_lock, WorkspaceManifest,
+    package_lock_changes, pnpm_lock_changes, LockChange, WorkspaceManifest,
 };
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
 use cargo_relflow_sync::edit::version_map;
@@ -137,7 +137,7 @@ pub fn prepare(repo: &Repo) -> Result<SyncRun, Failure> {
 }
 
 /// package-lock.json and pnpm-lock.yaml: the workspace entries follow every package.json (as
-/// staged so far). A lock that changes is one disagreement for the whole file.
+/// staged so far). Each entry that changes is one disagreement.
 fn sync_npm_locks(
     files: &mut FileSet,
     packages: &[Package],
@@ -161,24 +161,28 @@ fn sync_npm_locks(
         .iter()
         .map(|(dir, text)| WorkspaceManifest { dir, text })
         .collect();
-    type Update = fn(&str, &Utf8Path, &[WorkspaceManifest<'_>]) -> Result<String, InputError>;
+    type Update = fn(
+        &str,
+        &Utf8Path,
+        &[WorkspaceManifest<'_>],
+    ) -> Result<(String, Vec<LockChange>), InputError>;
     let locks: [(&str, Update); 2] = [
-        ("package-lock.json", update_package_lock),
-        ("pnpm-lock.yaml", update_pnpm_lock),
+        ("package-lock.json", package_lock_changes),
+        ("pnpm-lock.yaml", pnpm_lock_changes),
     ];
     for (name, update) in locks {
         let path = Utf8Path::new(name);
         let Some(text) = files.read_optional(path)?.map(ToOwned::to_owned) else {
             continue;
         };
-        let edited = update(&text, path, &views)?;
+        let (edited, changes) = update(&text, path, &views)?;
         if edited != text {
-            disagreements.push(Disagreement {
+            disagreements.extend(changes.into_iter().map(|change| Disagreement {
                 file: path.to_owned(),
-                what: "workspace entries".to_owned(),
-                expected: "the versions and ranges of the package.json files".to_owned(),
-                found: "older ones".to_owned(),
-            });
+                what: change.entry,
+                expected: change.expected,
+                found: change.found,
+            }));
             files.write(path, edited)?;
         }
     }

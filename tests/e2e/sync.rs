@@ -117,7 +117,7 @@ fn package_lock_follows_hand_edited_package_json() {
     run.assert_code(1);
     assert_eq!(
         run.stdout,
-        "package-lock.json: workspace entries: expected the versions and ranges of the package.json files, found older ones\n"
+        "package-lock.json: packages.\"packages/a\".version: expected 1.1.0, found 1.0.0\n"
     );
     assert_eq!(repo.snapshot_tree(), before);
     repo.relflow(["sync"]).assert_code(0);

@@ -21,6 +21,7 @@ use toml::{Table, Value};
 
 use super::{git_index, read_text_file};
 use crate::diag::{line_of, InputError};
+use crate::dynamic_version::{dynamic_source, first_existing, read_version, DynamicSource};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 use crate::pep440::pep440_to_semver;
 
@@ -371,7 +372,7 @@ fn read_project(root: &Utf8Path, dir: &str, text: &str) -> Result<Option<Project
             },
         )
     } else if dynamic_version {
-        (None, None, VersionSource::None)
+        dynamic_version_of(root, dir, &manifest, &doc)?
     } else {
         match string(meta, "version") {
             Some(v) => {
@@ -441,6 +442,70 @@ fn read_project(root: &Utf8Path, dir: &str, text: &str) -> Result<Option<Project
         },
         deps,
     }))
+}
+
+/// The version of a project with `dynamic = ["version"]` that maturin does not build: read
+/// from the file its backend reads, or, for a version derived from git tags, from the latest
+/// heading of its CHANGELOG.md (none before its first release).
+fn dynamic_version_of(
+    root: &Utf8Path,
+    dir: &str,
+    manifest: &Utf8Path,
+    doc: &Table,
+) -> Result<(Option<semver::Version>, Option<String>, VersionSource), InputError> {
+    let parse = |text: &str, file: &Utf8Path| {
+        pep440_to_semver(text).map_err(|e| {
+            InputError::in_file(file, e)
+                .with_hint("write a PEP 440 version such as \"1.2.0\" or \"1.2.0b1\"")
+        })
+    };
+    match dynamic_source(doc) {
+        DynamicSource::File {
+            candidates,
+            assignment,
+            key,
+        } => {
+            let Some(file) =
+                first_existing(Utf8Path::new(dir), &candidates, |p| root.join(p).is_file())
+            else {
+                return Err(InputError::in_file(
+                    manifest,
+                    format!("{key} names `{}`, which does not exist", candidates[0]),
+                )
+                .with_hint("the version file must exist for relflow to read and write it"));
+            };
+            let text = read_text(root, &file)?;
+            let Some(found) = read_version(&text, assignment.as_deref()) else {
+                return Err(InputError::in_file(
+                    &file,
+                    format!("no version found (named by {key} of {manifest})"),
+                )
+                .with_hint("write `__version__ = \"1.2.0\"` (or the variable named by `attr`)"));
+            };
+            let version = parse(found, &file)?;
+            Ok((
+                Some(version),
+                Some(found.to_owned()),
+                VersionSource::PythonFile { file, assignment },
+            ))
+        }
+        DynamicSource::Vcs(plugin) => {
+            let changelog = Utf8Path::new(dir).join("CHANGELOG.md");
+            let heading = match read_text_file(&root.join(&changelog)) {
+                Ok(text) => text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("## "))
+                    .map(|h| h.trim().to_owned()),
+                Err(_) => None,
+            };
+            let version = match &heading {
+                Some(text) => Some(parse(text, &changelog)?),
+                None => None,
+            };
+            Ok((version, heading, VersionSource::Vcs(plugin.to_owned())))
+        }
+        DynamicSource::Unknown(reason) => Ok((None, None, VersionSource::Unwritable(reason))),
+    }
 }
 
 /// `dir/path` with `.` and `..` resolved, `/`-separated; `None` when it leaves the root.
@@ -880,7 +945,11 @@ manifest-path = "../../crates/native/Cargo.toml"
             }
         );
         assert_eq!(packages[0].version, Some(semver::Version::new(1, 0, 0)));
-        assert_eq!(packages[1].version_source, VersionSource::None);
+        // hatchling without a version source: nothing relflow can write.
+        assert!(matches!(
+            packages[1].version_source,
+            VersionSource::Unwritable(_)
+        ));
         assert_eq!(packages[1].version, None);
     }
 

@@ -44,6 +44,26 @@ pub fn update_package_lock(
     path: &Utf8Path,
     manifests: &[WorkspaceManifest<'_>],
 ) -> Result<String, InputError> {
+    package_lock_changes(text, path, manifests).map(|(text, _)| text)
+}
+
+/// One lockfile entry an update rewrites.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockChange {
+    /// The entry, as a path of keys (`importers.packages/a.dependencies.b.specifier`).
+    pub entry: String,
+    /// What it becomes.
+    pub expected: String,
+    /// What it was.
+    pub found: String,
+}
+
+/// [`update_package_lock`], with each entry it rewrites.
+pub fn package_lock_changes(
+    text: &str,
+    path: &Utf8Path,
+    manifests: &[WorkspaceManifest<'_>],
+) -> Result<(String, Vec<LockChange>), InputError> {
     let root = parse_json(text, path)?;
     let linked: HashSet<&str> = root
         .get("packages")
@@ -70,9 +90,16 @@ pub fn update_package_lock(
         .map(|(name, _)| name.as_str())
         .collect();
     let mut edits = BTreeMap::new();
-    let mut set = |node: &JsonNode, value: &str| {
-        if node.string(text).as_deref() != Some(value) {
+    let mut changes = Vec::new();
+    let mut set = |node: &JsonNode, value: &str, entry: String| {
+        let found = node.string(text);
+        if found.as_deref() != Some(value) {
             edits.insert(node.span.start, (node.span.end, json_string(value)));
+            changes.push(LockChange {
+                entry,
+                expected: value.to_owned(),
+                found: found.unwrap_or_else(|| "(not a string)".to_owned()),
+            });
         }
     };
     for manifest in manifests {
@@ -80,7 +107,7 @@ pub fn update_package_lock(
         let package = Manifest::parse(manifest)?;
         if let Some(entry) = root.get("packages").and_then(|packages| packages.get(&dir)) {
             if let (Some(node), Some(version)) = (entry.get("version"), &package.version) {
-                set(node, version);
+                set(node, version, format!("packages.\"{dir}\".version"));
             }
             for (field, _) in DEPENDENCY_FIELDS {
                 for (name, node) in entry.get(field).map(JsonNode::members).unwrap_or_default() {
@@ -88,7 +115,7 @@ pub fn update_package_lock(
                         .range(field, name)
                         .filter(|_| linked.contains(name.as_str()))
                     {
-                        set(node, range);
+                        set(node, range, format!("packages.\"{dir}\".{field}.{name}"));
                     }
                 }
             }
@@ -97,7 +124,7 @@ pub fn update_package_lock(
             continue;
         }
         let file_dir = format!("file:{dir}");
-        for (_, entry) in legacy {
+        for (legacy_name, entry) in legacy {
             if version_of(entry, text).as_deref() != Some(file_dir.as_str()) {
                 continue;
             }
@@ -110,12 +137,16 @@ pub fn update_package_lock(
                     .npm_requires(name)
                     .filter(|_| legacy_linked.contains(name.as_str()))
                 {
-                    set(node, range);
+                    set(
+                        node,
+                        range,
+                        format!("dependencies.{legacy_name}.requires.{name}"),
+                    );
                 }
             }
         }
     }
-    Ok(apply_edits(text, &edits))
+    Ok((apply_edits(text, &edits), changes))
 }
 
 /// `pnpm-lock.yaml` (the text of the file at `path`) with the importers of `manifests` updated.
@@ -124,6 +155,18 @@ pub fn update_pnpm_lock(
     path: &Utf8Path,
     manifests: &[WorkspaceManifest<'_>],
 ) -> Result<String, InputError> {
+    pnpm_lock_changes(text, path, manifests).map(|(text, _)| text)
+}
+
+/// [`update_pnpm_lock`], with each entry it rewrites.
+///
+/// A specifier that the lockfile's `overrides:` produced (pnpm records the override's value,
+/// `workspace:*`, instead of the package.json range) is kept.
+pub fn pnpm_lock_changes(
+    text: &str,
+    path: &Utf8Path,
+    manifests: &[WorkspaceManifest<'_>],
+) -> Result<(String, Vec<LockChange>), InputError> {
     let mut collector = Collector::default();
     Parser::new_from_str(text)
         .load(&mut collector, true)
@@ -133,11 +176,12 @@ pub fn update_pnpm_lock(
                 .with_hint("pnpm-lock.yaml is written by pnpm; `pnpm install` rewrites it")
         })?;
     let mut edits = BTreeMap::new();
+    let mut changes = Vec::new();
     for manifest in manifests {
         let dir = normalize_dir(manifest.dir);
         let importer = if dir.is_empty() { "." } else { dir.as_str() };
         let package = Manifest::parse(manifest)?;
-        for ((entry_importer, _, name), entry) in &collector.dependencies {
+        for ((entry_importer, field, name), entry) in &collector.dependencies {
             let (Some(specifier), Some(version)) = (&entry.specifier, &entry.version) else {
                 continue;
             };
@@ -147,7 +191,7 @@ pub fn update_pnpm_lock(
             let Some(range) = package.pnpm_specifier(name) else {
                 continue;
             };
-            if specifier.value == range {
+            if specifier.value == range || collector.overridden(name, &specifier.value) {
                 continue;
             }
             let start = byte_offset(text, specifier.mark.index());
@@ -161,9 +205,26 @@ pub fn update_pnpm_lock(
                 .with_hint("write it on one line, as pnpm does"));
             };
             edits.insert(start, (end, yaml_scalar(range)));
+            changes.push(LockChange {
+                entry: format!("importers.{importer}.{field}.{name}.specifier"),
+                expected: range.to_owned(),
+                found: specifier.value.clone(),
+            });
         }
     }
-    Ok(apply_edits(text, &edits))
+    Ok((apply_edits(text, &edits), changes))
+}
+
+/// The package an `overrides:` key applies to: the last `>` segment, without its version
+/// selector (`@scope/name@^1` is `@scope/name`).
+fn override_target(key: &str) -> &str {
+    let last = key.rsplit('>').next().unwrap_or(key);
+    let version_at = if let Some(scoped) = last.strip_prefix('@') {
+        scoped.find('@').map(|at| at + 1)
+    } else {
+        last.find('@')
+    };
+    version_at.map_or(last, |at| &last[..at])
 }
 
 /// `./packages/a/` as `packages/a`; `.` as the root, `""`.
@@ -277,14 +338,23 @@ enum Frame {
     Sequence,
 }
 
-/// Collects the importers' dependencies from the YAML events.
+/// Collects the importers' dependencies and the `overrides:` from the YAML events.
 #[derive(Debug, Default)]
 struct Collector {
     stack: Vec<Frame>,
     dependencies: BTreeMap<(String, String, String), LockedDependency>,
+    /// `overrides:`: (selector, value).
+    overrides: Vec<(String, String)>,
 }
 
 impl Collector {
+    /// Whether an override on `name` has the value `specifier` (pnpm wrote it for the range).
+    fn overridden(&self, name: &str, specifier: &str) -> bool {
+        self.overrides
+            .iter()
+            .any(|(key, value)| value == specifier && override_target(key) == name)
+    }
+
     /// Marks the end of a node in the current collection (`key` if it was a scalar key).
     fn node_done(&mut self, scalar: Option<String>) {
         if let Some(Frame::Mapping { expecting_key, key }) = self.stack.last_mut() {
@@ -310,6 +380,11 @@ impl Collector {
     }
 
     fn scalar_value(&mut self, scalar: Scalar) {
+        if let Some(["overrides", key]) = self.path().as_deref() {
+            let key = (*key).to_owned();
+            self.overrides.push((key, scalar.value));
+            return;
+        }
         if let Some(["importers", importer, field, name, leaf]) = self.path().as_deref() {
             let key = (
                 (*importer).to_owned(),

@@ -55,6 +55,11 @@ pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure
             }
         }
     };
+    for (index, _) in &releases {
+        if let Some(message) = repo.unwritable_version(&repo.packages()[*index]) {
+            ui.warn(&message);
+        }
+    }
     let written: Vec<(String, Bump)> = releases
         .iter()
         .map(|(index, bump)| (repo.written_name(&repo.packages()[*index]), *bump))

@@ -37,6 +37,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         }
     }
     let changesets: Vec<Changeset> = files.into_iter().map(|f| f.changeset).collect();
+    warn_unwritable(&repo, &changesets, ui);
     let config = repo.plan_config();
     let release_plan = plan(
         repo.packages(),
@@ -138,6 +139,23 @@ fn changed_paths(
         },
         None => {
             Ok(crate::git::changed_files_since_base(root, base_branch)?.map(|(_, files)| files))
+        }
+    }
+}
+
+/// Says plainly which packages named by the changesets have no version relflow can write.
+fn warn_unwritable(repo: &Repo, changesets: &[Changeset], ui: &Ui) {
+    let names = cargo_relflow_changeset::name_index::NameIndex::new(repo.packages());
+    let mut named: Vec<usize> = changesets
+        .iter()
+        .flat_map(|c| &c.releases)
+        .filter_map(|r| names.resolve(&r.name).ok())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    for index in named {
+        if let Some(message) = repo.unwritable_version(&repo.packages()[index]) {
+            ui.warn(&message);
         }
     }
 }
