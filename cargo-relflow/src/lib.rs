@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod error;
+pub mod format;
 pub mod git;
 pub mod history;
 pub mod plugin;
