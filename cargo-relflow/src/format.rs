@@ -87,11 +87,18 @@ pub fn format_written(repo: &Repo, files: &[Utf8PathBuf], ui: &Ui) -> Result<(),
 /// A short note for `--dry-run`: which formatter would run over how many files.
 pub fn dry_run_note(repo: &Repo, files: usize) -> Option<String> {
     let formatter = configured(repo).filter(|_| files > 0)?;
-    Some(format!(
-        "{} would then run over {} (config.json `format`); the diff is before it",
-        formatter.as_str(),
-        count(files)
-    ))
+    Some(match executable(repo.root(), formatter) {
+        Some(_) => format!(
+            "{} would then run over {} (config.json `format`); the diff is before it",
+            formatter.as_str(),
+            count(files)
+        ),
+        None => format!(
+            "config.json `format` asks for {}, which is not installed: {} would be written unformatted",
+            formatter.as_str(),
+            count(files)
+        ),
+    })
 }
 
 fn count(files: usize) -> String {
