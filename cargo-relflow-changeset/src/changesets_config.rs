@@ -1,6 +1,6 @@
 //! `.changeset/config.json`, read from text with Changesets v3's defaults; v2 keys are accepted.
 //!
-//! Keys relflow does not use (`$schema`, `access`, `commit`, `format`, `prettier`) are kept as
+//! Keys relflow does not use (`$schema`, `access`, `commit`, `prettier`) are kept as
 //! written without validation, and unknown keys are ignored, as Changesets v3 does. Keys relflow
 //! uses are type-checked; errors name the file, the key path (`fixed[0]`) and its line.
 
@@ -83,8 +83,68 @@ pub struct ChangesetsConfig {
     pub experimental: ExperimentalOptions,
     /// `prettier` (v2), kept as written (not used); `None` when absent.
     pub prettier: Option<Value>,
-    /// `format` (v3), kept as written (not used; default `"auto"`).
-    pub format: Value,
+    /// `format` (v3, default `"auto"`): the formatter run over the changelogs relflow writes.
+    pub format: FormatSetting,
+}
+
+/// The `format` key: which formatter runs over written changelogs and changesets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatSetting {
+    /// `"auto"`: the one the repository's configuration files (or `node_modules`) point to.
+    Auto,
+    /// `false`: none.
+    Off,
+    /// A formatter by name.
+    Named(Formatter),
+}
+
+/// A formatter Changesets v3 can run (`@changesets/format`), and biome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formatter {
+    /// prettier.
+    Prettier,
+    /// oxfmt.
+    Oxfmt,
+    /// deno fmt.
+    Deno,
+    /// dprint.
+    Dprint,
+    /// biome (not among Changesets v3.0.3's values; accepted by relflow).
+    Biome,
+}
+
+impl Formatter {
+    /// Every formatter, in the order `"auto"` looks for them (Changesets' order without
+    /// biome, which `"auto"` never picks).
+    pub const AUTO_ORDER: [Formatter; 4] = [
+        Formatter::Dprint,
+        Formatter::Deno,
+        Formatter::Oxfmt,
+        Formatter::Prettier,
+    ];
+
+    /// The name written in config.json.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Formatter::Prettier => "prettier",
+            Formatter::Oxfmt => "oxfmt",
+            Formatter::Deno => "deno",
+            Formatter::Dprint => "dprint",
+            Formatter::Biome => "biome",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Formatter> {
+        [
+            Formatter::Prettier,
+            Formatter::Oxfmt,
+            Formatter::Deno,
+            Formatter::Dprint,
+            Formatter::Biome,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == name)
+    }
 }
 
 impl Default for ChangesetsConfig {
@@ -112,7 +172,7 @@ impl Default for ChangesetsConfig {
             snapshot: SnapshotConfig::default(),
             experimental: ExperimentalOptions::default(),
             prettier: None,
-            format: Value::String("auto".to_owned()),
+            format: FormatSetting::Auto,
         }
     }
 }
@@ -165,7 +225,17 @@ pub fn parse_changesets_config(
         config.prettier = Some(value.clone());
     }
     if let Some(value) = root.get("format") {
-        config.format = value.clone();
+        let name = value.as_str();
+        config.format = match (value, name.and_then(Formatter::from_name)) {
+            (Value::Bool(false), _) => FormatSetting::Off,
+            (_, Some(formatter)) => FormatSetting::Named(formatter),
+            _ if name == Some("auto") => FormatSetting::Auto,
+            _ => {
+                return Err(json
+                    .error(&key("format"), format!("invalid `format`: {value}"))
+                    .with_hint("`format` is \"auto\", \"prettier\", \"oxfmt\", \"deno\", \"dprint\", \"biome\" or false"))
+            }
+        };
     }
     if let Some(value) = root.get("fixed") {
         config.fixed = json.groups(value, key("fixed"))?;
@@ -649,7 +719,7 @@ mod tests {
         assert!(config.changelog.is_default_generator());
         assert_eq!(config.commit, Value::Bool(false));
         assert_eq!(config.access, "restricted");
-        assert_eq!(config.format, "auto");
+        assert_eq!(config.format, FormatSetting::Auto);
         assert_eq!(config.plan_config(), PlanConfig::default());
     }
 
@@ -841,11 +911,37 @@ mod tests {
     #[test]
     fn ignored_keys_are_not_validated() {
         let config = parse(
-            r#"{"access": "private", "commit": ["x", {}], "prettier": false, "format": 3, "$schema": 1, "unknown": []}"#,
+            r#"{"access": "private", "commit": ["x", {}], "prettier": false, "$schema": 1, "unknown": []}"#,
         )
         .unwrap();
         assert_eq!(config.prettier, Some(Value::Bool(false)));
         assert_eq!(config.commit, serde_json::json!(["x", {}]));
+    }
+
+    #[test]
+    fn format_names_a_formatter_auto_or_false() {
+        assert_eq!(
+            parse(r#"{"format": "prettier"}"#).unwrap().format,
+            FormatSetting::Named(Formatter::Prettier)
+        );
+        assert_eq!(
+            parse(r#"{"format": "dprint"}"#).unwrap().format,
+            FormatSetting::Named(Formatter::Dprint)
+        );
+        assert_eq!(
+            parse(r#"{"format": false}"#).unwrap().format,
+            FormatSetting::Off
+        );
+        assert_eq!(
+            parse(r#"{"format": "auto"}"#).unwrap().format,
+            FormatSetting::Auto
+        );
+        let e = err("{\n\"format\": \"black\"\n}");
+        assert_eq!(e.message, "invalid `format`: \"black\"");
+        assert_eq!(e.line, Some(2));
+        assert!(err(r#"{"format": true}"#)
+            .message
+            .contains("invalid `format`"));
     }
 
     #[test]

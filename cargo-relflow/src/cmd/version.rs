@@ -6,6 +6,7 @@ use cargo_relflow_sync::edit::files::FileSet;
 use crate::cli::VersionArgs;
 use crate::error::{Failure, Outcome};
 use crate::lock::RepoLock;
+use crate::format;
 use crate::repo::Repo;
 use crate::ui::Ui;
 use crate::version::{prepare, Nothing, VersionRequest};
@@ -35,9 +36,13 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
     }
     if args.dry_run {
         ui.data(&unified_diff(&run.files));
+        if let Some(note) = format::dry_run_note(&repo, run.changelogs.len()) {
+            ui.status("Format", &note);
+        }
         return Ok(Outcome::Yes);
     }
     lock.commit(run.files.into_transaction())?;
+    format::format_written(&repo, &run.changelogs, ui)?;
     for release in &run.released {
         ui.status(
             "Released",
