@@ -5,6 +5,7 @@
 //! the files already replaced are restored from their saved contents (or removed when they did
 //! not exist), so the repository is as it was.
 
+use std::collections::HashSet;
 use std::io::Write;
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -13,6 +14,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 #[derive(Debug, Default, Clone)]
 pub struct Transaction {
     changes: Vec<(Utf8PathBuf, Option<String>)>,
+    /// The paths in `changes`, so that staging a new path costs no scan.
+    staged: HashSet<Utf8PathBuf>,
 }
 
 /// A failed commit: which file, and what went wrong. Nothing was left changed.
@@ -43,7 +46,9 @@ impl Transaction {
     }
 
     fn stage(&mut self, path: Utf8PathBuf, text: Option<String>) {
-        self.changes.retain(|(p, _)| *p != path);
+        if !self.staged.insert(path.clone()) {
+            self.changes.retain(|(p, _)| *p != path);
+        }
         self.changes.push((path, text));
     }
 
