@@ -18,6 +18,7 @@
 mod journal;
 mod signals;
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 
@@ -29,6 +30,8 @@ use journal::Entry;
 #[derive(Debug, Default, Clone)]
 pub struct Transaction {
     changes: Vec<(Utf8PathBuf, Option<String>)>,
+    /// The paths in `changes`, so that staging a new path costs no scan.
+    staged: HashSet<Utf8PathBuf>,
 }
 
 /// A commit that did not happen.
@@ -120,7 +123,9 @@ impl Transaction {
     }
 
     fn stage(&mut self, path: Utf8PathBuf, text: Option<String>) {
-        self.changes.retain(|(p, _)| *p != path);
+        if !self.staged.insert(path.clone()) {
+            self.changes.retain(|(p, _)| *p != path);
+        }
         self.changes.push((path, text));
     }
 

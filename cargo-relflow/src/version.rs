@@ -5,6 +5,7 @@
 //! written: the caller commits the set (all files or none) or prints its diff. A user's own
 //! `cargo xtask release` calls the same function.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use camino::{Utf8Path, Utf8PathBuf};
@@ -12,11 +13,12 @@ use cargo_relflow_changeset::apply::{manifest_changes, npm};
 use cargo_relflow_changeset::changed::is_skipped;
 use cargo_relflow_changeset::changelog::{self, CliffConfig};
 use cargo_relflow_changeset::changesets_config::Changelog;
+use cargo_relflow_changeset::name_index::NameIndex;
 use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
 use cargo_relflow_changeset::pre::{PreMode, PreState};
 use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
-use cargo_relflow_sync::{names, InputError, Package};
+use cargo_relflow_sync::{InputError, Package};
 
 use crate::error::Failure;
 use crate::history;
@@ -208,20 +210,26 @@ fn stage_changelogs(
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let mut new_versions: HashMap<usize, String> = HashMap::new();
+        for release in &release_plan.releases {
+            new_versions
+                .entry(release.package)
+                .or_insert_with(|| release.new_version.to_string());
+        }
         for ((index, entry), commits) in entries.iter_mut().zip(&found) {
-            let release = release_plan
-                .releases
-                .iter()
-                .find(|r| r.package == *index)
-                .map_or_else(String::new, |r| r.new_version.to_string());
+            let release = new_versions.get(index).cloned().unwrap_or_default();
             let section = changelog::conventional_section(&cliff, &release, now, commits)?;
             *entry = changelog::append(entry, &section);
         }
     }
+    let configured = configured_changelogs(repo);
     let mut written = Vec::with_capacity(entries.len());
     for (index, entry) in entries {
         let package = &packages[index];
-        let path = changelog_path(repo, index);
+        let path = configured
+            .get(&index)
+            .cloned()
+            .unwrap_or_else(|| package.dir.join("CHANGELOG.md"));
         let existing = files.read_optional(&path)?.map(ToOwned::to_owned);
         let text = changelog::insert(existing.as_deref(), &package.name, &entry);
         files.write(&path, text)?;
@@ -233,17 +241,27 @@ fn stage_changelogs(
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its
 /// directory.
 pub(crate) fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
-    repo.workspace
-        .config
-        .config
-        .packages
-        .iter()
-        .find(|entry| names::resolve(repo.packages(), entry.name.get_ref()) == Ok(index))
-        .and_then(|entry| entry.changelog.clone())
-        .map_or_else(
-            || repo.packages()[index].dir.join("CHANGELOG.md"),
-            Utf8PathBuf::from,
-        )
+    configured_changelogs(repo)
+        .remove(&index)
+        .unwrap_or_else(|| repo.packages()[index].dir.join("CHANGELOG.md"))
+}
+
+/// The changelogs relflow.toml's `[[package]] changelog` names, by package index (the first
+/// entry naming a package decides); the others are `CHANGELOG.md` in the package directory.
+fn configured_changelogs(repo: &Repo) -> HashMap<usize, Utf8PathBuf> {
+    let index = NameIndex::new(repo.packages());
+    let mut paths = HashMap::new();
+    for entry in &repo.workspace.config.config.packages {
+        if let Ok(package) = index.resolve(entry.name.get_ref()) {
+            paths
+                .entry(package)
+                .or_insert_with(|| entry.changelog.clone().map(Utf8PathBuf::from));
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|(package, path)| Some((package, path?)))
+        .collect()
 }
 
 fn released(packages: &[Package], release_plan: &ReleasePlan) -> Vec<Released> {
@@ -271,13 +289,16 @@ fn consume_changesets(
     config: &PlanConfig,
 ) -> Result<(), InputError> {
     let packages = repo.packages();
+    let index = NameIndex::new(packages);
     let names_skipped = |file: &ChangesetFile| {
         file.changeset.releases.iter().any(|release| {
-            names::resolve_in_changeset(packages, &release.name)
+            index
+                .resolve(&release.name)
                 .is_ok_and(|i| is_skipped(&packages[i], config))
         })
     };
-    let used = |file: &ChangesetFile| release_plan.changesets.contains(&file.changeset.id);
+    let plan_ids: HashSet<&str> = release_plan.changesets.iter().map(String::as_str).collect();
+    let used = |file: &ChangesetFile| plan_ids.contains(file.changeset.id.as_str());
     let dir = Utf8PathBuf::from(CHANGESET_DIR);
     match &repo.pre {
         Some(PreState {

@@ -1,11 +1,13 @@
-//! A deterministic, synthetic polyglot repository for `cargo xtask bench`.
+//! Deterministic, synthetic repositories for `cargo xtask bench`.
 //!
-//! The layout: one Cargo workspace (`crates/*`), one npm workspace (`packages/*`), PEP 621
-//! Python projects (`python/*`), `.changeset/config.json`, pending changesets on `main`, a few
-//! hundred commits of history (written with `git fast-import`, so generation takes seconds), and
-//! a `feature` branch (checked out) that changes two files in about ten packages and adds one
-//! changeset naming them. Everything comes from a seeded splitmix64, so a given seed and size
-//! always give the same repository, byte for byte, commit ids included.
+//! The layout: one Cargo workspace (`crates/*`, with its Cargo.lock), one npm workspace
+//! (`packages/*`), PEP 621 Python projects (`python/*`), in the proportions of a [`Mix`];
+//! `.changeset/config.json`, pending changesets on `main`, a few hundred commits of history
+//! (written with `git fast-import`, so generation takes seconds), and a `feature` branch (checked
+//! out) that changes two files in about ten packages and adds one changeset naming them. A
+//! Cargo-only repository also carries the same changesets in sampo's format (`.sampo/`), so
+//! both tools release the same crates. Everything comes from a seeded splitmix64, so a given
+//! seed and size always give the same repository, byte for byte, commit ids included.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -106,11 +108,39 @@ impl Pkg {
     }
 }
 
+/// Which ecosystems a repository holds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mix {
+    /// 40% Cargo, 40% npm, 20% Python.
+    Polyglot,
+    /// npm packages only.
+    Npm,
+    /// Cargo crates only (with the changesets in sampo's format too).
+    Cargo,
+}
+
+impl Mix {
+    /// How many of `packages` are Cargo, npm and Python.
+    fn counts(self, packages: usize) -> (usize, usize, usize) {
+        match self {
+            Self::Polyglot => {
+                let cargo = packages * 2 / 5;
+                let npm = packages * 2 / 5;
+                (cargo, npm, packages - cargo - npm)
+            }
+            Self::Npm => (0, packages, 0),
+            Self::Cargo => (packages, 0, 0),
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
-    /// Packages in all: 40% Cargo, 40% npm, 20% Python.
+    /// Packages in all, split by `mix`.
     pub packages: usize,
+    /// The ecosystems.
+    pub mix: Mix,
     /// Pending changesets on `main`.
     pub changesets: usize,
     /// Commits on `main` after the initial one (changeset commits included).
@@ -124,15 +154,22 @@ pub struct Spec {
 impl Spec {
     /// The benchmark's proportions for `packages` packages (1,000 gives 50 changesets, 300
     /// commits and 10 changed packages).
-    pub fn for_packages(packages: usize, seed: u64) -> Self {
+    pub fn for_packages(packages: usize, mix: Mix, seed: u64) -> Self {
         let packages = packages.max(5);
         Self {
             packages,
+            mix,
             changesets: (packages / 20).max(3),
             commits: (packages * 3 / 10).max(20),
             feature_packages: (packages / 100).clamp(3, 10),
             seed,
         }
+    }
+
+    /// `changesets` pending changesets, spread evenly over the commits (the scale run: many
+    /// more changesets than packages, several per commit).
+    pub fn with_changesets(self, changesets: usize) -> Self {
+        Self { changesets, ..self }
     }
 }
 
@@ -167,15 +204,8 @@ pub struct Model {
     pub feature_changed: Vec<usize>,
     /// Pending changesets on `main` (before the feature branch's).
     pub changesets: usize,
-}
-
-/// Which packages a generated repository holds.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Flavour {
-    /// All three ecosystems.
-    Polyglot,
-    /// Only the npm packages (and the npm entries of the changesets).
-    NpmOnly,
+    /// Whether the changesets are written in sampo's format too.
+    sampo: bool,
 }
 
 /// Facts about one written repository.
@@ -191,9 +221,7 @@ pub struct Written {
 /// Builds the model for `spec`.
 pub fn model(spec: &Spec) -> Model {
     let mut rng = Rng::new(spec.seed);
-    let cargo = spec.packages * 2 / 5;
-    let npm = spec.packages * 2 / 5;
-    let python = spec.packages - cargo - npm;
+    let (cargo, npm, python) = spec.mix.counts(spec.packages);
     let mut packages = Vec::with_capacity(spec.packages);
     for (eco, count) in [(Eco::Cargo, cargo), (Eco::Npm, npm), (Eco::Python, python)] {
         for index in 0..count {
@@ -223,22 +251,36 @@ pub fn model(spec: &Spec) -> Model {
         contents.insert(path.clone(), content.clone());
         files.push(Change::File { path, content });
     };
-    put(
-        &mut files,
-        "Cargo.toml".into(),
-        "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n".into(),
-    );
-    put(
-        &mut files,
-        "package.json".into(),
-        "{\n  \"name\": \"bench-root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n".into(),
-    );
-    // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
-    put(
-        &mut files,
-        "package-lock.json".into(),
-        "{\n  \"name\": \"bench-root\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {}\n}\n".into(),
-    );
+    if cargo > 0 {
+        put(
+            &mut files,
+            "Cargo.toml".into(),
+            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n".into(),
+        );
+        put(&mut files, "Cargo.lock".into(), cargo_lock(&packages));
+    }
+    if npm > 0 {
+        put(
+            &mut files,
+            "package.json".into(),
+            "{\n  \"name\": \"bench-root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n".into(),
+        );
+        // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
+        put(
+            &mut files,
+            "package-lock.json".into(),
+            "{\n  \"name\": \"bench-root\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {}\n}\n".into(),
+        );
+    }
+    let sampo = spec.mix == Mix::Cargo;
+    if sampo {
+        // No GitHub lookups (the repository has no remote anyway): local work only.
+        put(
+            &mut files,
+            ".sampo/config.toml".into(),
+            "[changelog]\nshow_acknowledgments = false\n".into(),
+        );
+    }
     put(
         &mut files,
         ".changeset/config.json".into(),
@@ -269,11 +311,11 @@ pub fn model(spec: &Spec) -> Model {
         changes: files,
     }];
 
-    // History: commits touching 1-4 packages; `changesets` of them, spread evenly, add a changeset.
+    // History: commits touching 1-4 packages; the changesets are spread evenly over them (one
+    // in some commits when there are fewer changesets than commits).
     let mut changeset_number = 0;
     for n in 0..spec.commits {
-        let is_changeset =
-            (n + 1) * spec.changesets / spec.commits > n * spec.changesets / spec.commits;
+        let added = (n + 1) * spec.changesets / spec.commits - n * spec.changesets / spec.commits;
         let touched = 1 + rng.below(4);
         let mut picked = BTreeSet::new();
         while picked.len() < touched {
@@ -287,17 +329,25 @@ pub fn model(spec: &Spec) -> Model {
             contents.insert(path.clone(), content.clone());
             changes.push(Change::File { path, content });
         }
-        let message = if is_changeset {
-            let releases = picked
-                .iter()
-                .map(|&p| (p, if rng.below(3) == 0 { "minor" } else { "patch" }))
-                .collect();
-            changes.push(Change::Changeset(ChangesetSpec {
-                id: format!("bench-{changeset_number:04}"),
-                releases,
-                summary: format!("Change number {changeset_number}."),
-            }));
-            changeset_number += 1;
+        let message = if added > 0 {
+            for extra in 0..added {
+                // The first changeset names every package the commit touched, the others one.
+                let named: Vec<usize> = if extra == 0 {
+                    picked.iter().copied().collect()
+                } else {
+                    vec![*picked.iter().nth(rng.below(picked.len())).unwrap_or(&0)]
+                };
+                let releases = named
+                    .into_iter()
+                    .map(|p| (p, if rng.below(3) == 0 { "minor" } else { "patch" }))
+                    .collect();
+                changes.push(Change::Changeset(ChangesetSpec {
+                    id: format!("bench-{changeset_number:04}"),
+                    releases,
+                    summary: format!("Change number {changeset_number}."),
+                }));
+                changeset_number += 1;
+            }
             format!("Change {n} with a changeset")
         } else {
             format!("Change {n}")
@@ -351,7 +401,40 @@ pub fn model(spec: &Spec) -> Model {
         feature,
         feature_changed,
         changesets: changeset_number,
+        sampo,
     }
+}
+
+/// The Cargo.lock cargo writes for the workspace's crates (path dependencies only): packages
+/// sorted by name, each with its sorted dependency names.
+fn cargo_lock(packages: &[Pkg]) -> String {
+    let crates: Vec<&Pkg> = packages.iter().filter(|p| p.eco == Eco::Cargo).collect();
+    let mut entries: Vec<(String, String, Vec<String>)> = crates
+        .iter()
+        .map(|p| {
+            let mut deps: Vec<String> = p.deps.iter().map(|&d| crates[d].name()).collect();
+            deps.sort();
+            (p.name(), p.version(), deps)
+        })
+        .collect();
+    entries.sort();
+    let mut text = String::from(
+        "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = 4\n",
+    );
+    for (name, version, deps) in entries {
+        let _ = write!(
+            text,
+            "\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n"
+        );
+        if !deps.is_empty() {
+            text.push_str("dependencies = [\n");
+            for dep in deps {
+                let _ = writeln!(text, " \"{dep}\",");
+            }
+            text.push_str("]\n");
+        }
+    }
+    text
 }
 
 fn comment(eco: Eco) -> &'static str {
@@ -451,38 +534,28 @@ fn manifest_files(pkg: &Pkg, all: &[Pkg]) -> Vec<(String, String)> {
     }
 }
 
-/// The changeset file text, keeping only the releases of packages `keep` accepts; `None` when
-/// no release is left.
-fn changeset_text(
-    cs: &ChangesetSpec,
-    packages: &[Pkg],
-    keep: impl Fn(&Pkg) -> bool,
-) -> Option<String> {
+/// The changeset file text (Changesets' format).
+fn changeset_text(cs: &ChangesetSpec, packages: &[Pkg]) -> String {
     let lines: Vec<String> = cs
         .releases
         .iter()
-        .filter(|(p, _)| keep(&packages[*p]))
         .map(|(p, bump)| format!("\"{}\": {bump}", packages[*p].name()))
         .collect();
-    if lines.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "---\n{}\n---\n\n{}\n",
-        lines.join("\n"),
-        cs.summary
-    ))
+    format!("---\n{}\n---\n\n{}\n", lines.join("\n"), cs.summary)
 }
 
-/// The `git fast-import` stream for `model` filtered to `flavour`, and the facts about it.
-fn fast_import_stream(model: &Model, flavour: Flavour) -> (Vec<u8>, Written) {
-    let keep_pkg = |p: &Pkg| flavour == Flavour::Polyglot || p.eco == Eco::Npm;
-    let keep_path = |path: &str| match flavour {
-        Flavour::Polyglot => true,
-        Flavour::NpmOnly => {
-            !(path == "Cargo.toml" || path.starts_with("crates/") || path.starts_with("python/"))
-        }
-    };
+/// The same changeset in sampo's format (`cargo/NAME: bump`).
+fn sampo_changeset_text(cs: &ChangesetSpec, packages: &[Pkg]) -> String {
+    let lines: Vec<String> = cs
+        .releases
+        .iter()
+        .map(|(p, bump)| format!("cargo/{}: {bump}", packages[*p].name()))
+        .collect();
+    format!("---\n{}\n---\n\n{}\n", lines.join("\n"), cs.summary)
+}
+
+/// The `git fast-import` stream for `model`, and the facts about it.
+fn fast_import_stream(model: &Model) -> (Vec<u8>, Written) {
     let mut out = Vec::new();
     let mut time = 1_700_000_000_u64;
     let mut mark = 0_usize;
@@ -495,25 +568,28 @@ fn fast_import_stream(model: &Model, flavour: Flavour) -> (Vec<u8>, Written) {
                     changesets: &mut usize|
      -> Option<usize> {
         let mut body = Vec::new();
-        for change in &commit.changes {
-            let (path, content) = match change {
-                Change::File { path, content } => {
-                    if !keep_path(path) {
-                        continue;
-                    }
-                    (path.clone(), content.clone())
-                }
-                Change::Changeset(cs) => match changeset_text(cs, &model.packages, keep_pkg) {
-                    Some(text) => {
-                        *changesets += 1;
-                        (format!(".changeset/{}.md", cs.id), text)
-                    }
-                    None => continue,
-                },
-            };
+        let mut file = |path: &str, content: &str| {
             let _ = write!(body, "M 100644 inline {path}\ndata {}\n", content.len());
             body.extend_from_slice(content.as_bytes());
             body.push(b'\n');
+        };
+        for change in &commit.changes {
+            match change {
+                Change::File { path, content } => file(path, content),
+                Change::Changeset(cs) => {
+                    *changesets += 1;
+                    file(
+                        &format!(".changeset/{}.md", cs.id),
+                        &changeset_text(cs, &model.packages),
+                    );
+                    if model.sampo {
+                        file(
+                            &format!(".sampo/changesets/{}.md", cs.id),
+                            &sampo_changeset_text(cs, &model.packages),
+                        );
+                    }
+                }
+            }
         }
         if body.is_empty() {
             return None;
@@ -548,12 +624,11 @@ fn fast_import_stream(model: &Model, flavour: Flavour) -> (Vec<u8>, Written) {
         }
     }
     out.extend_from_slice(b"done\n");
-    let packages = model.packages.iter().filter(|p| keep_pkg(p)).count();
     (
         out,
         Written {
             main_commits,
-            packages,
+            packages: model.packages.len(),
             changesets,
         },
     )
@@ -589,9 +664,9 @@ fn git_ok(mut command: Command) -> Result<()> {
     Ok(())
 }
 
-/// Writes the repository for `model` and `flavour` into `dir` (replaced if it exists), with
-/// `main` and `feature` branches and `feature` checked out.
-pub fn write(model: &Model, flavour: Flavour, dir: &Path) -> Result<Written> {
+/// Writes the repository for `model` into `dir` (replaced if it exists), with `main` and
+/// `feature` branches and `feature` checked out.
+pub fn write(model: &Model, dir: &Path) -> Result<Written> {
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
@@ -599,7 +674,7 @@ pub fn write(model: &Model, flavour: Flavour, dir: &Path) -> Result<Written> {
     let mut init = git(dir);
     init.args(["init", "-q", "-b", "main"]);
     git_ok(init)?;
-    let (stream, written) = fast_import_stream(model, flavour);
+    let (stream, written) = fast_import_stream(model);
     let mut import = git(dir);
     import
         .args(["fast-import", "--quiet", "--done"])
@@ -641,7 +716,7 @@ mod tests {
 
     #[test]
     fn deterministic_and_acyclic() {
-        let spec = Spec::for_packages(100, 7);
+        let spec = Spec::for_packages(100, Mix::Polyglot, 7);
         let a = model(&spec);
         let b = model(&spec);
         assert_eq!(a.feature_changed, b.feature_changed);
@@ -651,8 +726,24 @@ mod tests {
         }
         let names: BTreeSet<String> = a.packages.iter().map(Pkg::name).collect();
         assert_eq!(names.len(), 100);
-        let (s1, _) = fast_import_stream(&a, Flavour::Polyglot);
-        let (s2, _) = fast_import_stream(&b, Flavour::Polyglot);
+        let (s1, _) = fast_import_stream(&a);
+        let (s2, _) = fast_import_stream(&b);
         assert_eq!(s1, s2);
+    }
+
+    #[test]
+    fn cargo_only_has_a_lockfile_and_sampo_changesets() {
+        let spec = Spec::for_packages(40, Mix::Cargo, 3);
+        let model = model(&spec);
+        assert!(model.packages.iter().all(|p| p.eco == Eco::Cargo));
+        let (stream, written) = fast_import_stream(&model);
+        let stream = String::from_utf8(stream).unwrap();
+        assert!(stream.contains("M 100644 inline Cargo.lock\n"));
+        assert!(!stream.contains("inline package.json\n"));
+        let sampo = stream.matches("inline .sampo/changesets/").count();
+        assert_eq!(sampo, written.changesets);
+        assert!(stream.contains("cargo/crate-"));
+        let lock = cargo_lock(&model.packages);
+        assert_eq!(lock.matches("[[package]]").count(), 40);
     }
 }

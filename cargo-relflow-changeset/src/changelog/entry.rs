@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
-use cargo_relflow_sync::{names, Ecosystem, Package};
+use cargo_relflow_sync::{Ecosystem, Package};
 
 use super::dependency;
+use crate::name_index::NameIndex;
 use crate::parse::{is_js_space, js_trim};
 use crate::plan::{Release, ReleasePlan};
 use crate::{Bump, Changeset, PlanConfig};
@@ -33,10 +34,39 @@ pub fn entries(
         .iter()
         .filter_map(|id| by_id.get(id.as_str()).copied())
         .collect();
+    // Each name is resolved once: for each package, the changesets naming it with the bump of
+    // the first release that does (Changesets takes the first), in plan order.
+    let index = NameIndex::new(packages);
+    let mut own: Vec<Vec<(usize, Bump)>> = vec![Vec::new(); packages.len()];
+    for (position, changeset) in used.iter().enumerate() {
+        for release in &changeset.releases {
+            if let Ok(package) = index.resolve(&release.name) {
+                if own[package].last().map(|(p, _)| *p) != Some(position) {
+                    own[package].push((position, release.bump));
+                }
+            }
+        }
+    }
+    let mut releases_named: HashMap<(Ecosystem, &str), Vec<usize>> = HashMap::new();
+    for (position, release) in plan.releases.iter().enumerate() {
+        let package = &packages[release.package];
+        releases_named
+            .entry((package.ecosystem, package.name.as_str()))
+            .or_default()
+            .push(position);
+    }
+    let position_of: HashMap<&str, usize> = used
+        .iter()
+        .enumerate()
+        .map(|(position, changeset)| (changeset.id.as_str(), position))
+        .collect();
     let context = Context {
         packages,
         plan,
         used: &used,
+        own: &own,
+        releases_named: &releases_named,
+        position_of: &position_of,
         commits,
         config,
     };
@@ -53,6 +83,12 @@ struct Context<'a> {
     plan: &'a ReleasePlan,
     /// The plan's changesets, in plan order.
     used: &'a [&'a Changeset],
+    /// For each package, `(position in used, bump)` of the changesets that name it.
+    own: &'a [Vec<(usize, Bump)>],
+    /// The positions in `plan.releases` of the releases of each package name, per ecosystem.
+    releases_named: &'a HashMap<(Ecosystem, &'a str), Vec<usize>>,
+    /// The position in `used` of each changeset id.
+    position_of: &'a HashMap<&'a str, usize>,
     commits: &'a HashMap<String, String>,
     config: &'a PlanConfig,
 }
@@ -63,24 +99,32 @@ impl Context<'_> {
         let mut major = Vec::new();
         let mut minor = Vec::new();
         let mut patch = Vec::new();
-        for changeset in self.used {
-            // Changesets takes the first release that names the package.
-            let own = changeset.releases.iter().find(|r| {
-                names::resolve_in_changeset(self.packages, &r.name).ok() == Some(release.package)
-            });
-            let line = || self.release_line(changeset);
-            match own.map(|r| r.bump) {
-                Some(Bump::Major) => major.push(line()),
-                Some(Bump::Minor) => minor.push(line()),
-                Some(Bump::Patch) => patch.push(line()),
-                Some(Bump::None) | None => {}
+        for &(position, bump) in &self.own[release.package] {
+            let line = || self.release_line(self.used[position]);
+            match bump {
+                Bump::Major => major.push(line()),
+                Bump::Minor => minor.push(line()),
+                Bump::Patch => patch.push(line()),
+                Bump::None => {}
             }
         }
         let dependent = &self.packages[release.package];
-        let updated: Vec<&Release> = self
-            .plan
-            .releases
+        // Only releases of packages it names can be listed; in plan order.
+        let mut candidates: Vec<usize> = dependent
+            .deps
             .iter()
+            .filter_map(|dep| {
+                self.releases_named
+                    .get(&(dependent.ecosystem, dep.name.as_str()))
+            })
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let updated: Vec<&Release> = candidates
+            .into_iter()
+            .map(|position| &self.plan.releases[position])
             .filter(|dependency| {
                 dependency::is_listed(self.packages, dependent, dependency, self.config)
             })
@@ -136,10 +180,16 @@ impl Context<'_> {
         if updated.is_empty() {
             return String::new();
         }
-        let links = self
-            .used
+        let mut positions: Vec<usize> = updated
             .iter()
-            .filter(|changeset| updated.iter().any(|r| r.changesets.contains(&changeset.id)))
+            .flat_map(|r| &r.changesets)
+            .filter_map(|id| self.position_of.get(id.as_str()).copied())
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let links = positions
+            .into_iter()
+            .map(|position| self.used[position])
             .map(|changeset| match self.commit(changeset) {
                 Some(sha) => format!("- Updated dependencies [{sha}]"),
                 None => "- Updated dependencies".to_owned(),

@@ -59,7 +59,8 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
 }
 
 /// The unified diff (`a/PATH`, `b/PATH`, three lines of context) of every change in `files`, in
-/// the form `git apply` and `patch -p1` take.
+/// the form `git apply` and `patch -p1` take, in time linear in the files' lines (see
+/// [`crate::diff`]).
 pub fn unified_diff(files: &FileSet) -> String {
     let mut out = String::new();
     for change in files.changes() {
@@ -71,18 +72,13 @@ pub fn unified_diff(files: &FileSet) -> String {
             Some(_) => format!("b/{}", change.path),
             None => "/dev/null".to_owned(),
         };
-        let diff = similar::TextDiff::from_lines(
+        out.push_str(&crate::diff::unified(
             change.old.unwrap_or_default(),
             change.new.unwrap_or_default(),
-        );
-        out.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&old_name, &new_name)
-                .missing_newline_hint(true)
-                .to_string(),
-        );
+            &old_name,
+            &new_name,
+            3,
+        ));
     }
     out
 }
