@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use camino::Utf8Path;
 use cargo_relflow_sync::config::{glob_matcher, is_glob};
 use cargo_relflow_sync::names::split_qualified;
-use cargo_relflow_sync::{InputError, Package};
+use cargo_relflow_sync::{Ecosystem, InputError, Package};
 
 use crate::PlanConfig;
 
@@ -84,26 +84,33 @@ fn components(path: &Utf8Path) -> String {
 }
 
 /// Whether Changesets skips a package: ignored (name or glob in `ignore`), unpublished while
-/// `privatePackages.version` is false, or without a version.
+/// its ecosystem's private rule ([`PlanConfig::private_rule`]) does not version it, or without a
+/// version.
 pub fn is_skipped(package: &Package, config: &PlanConfig) -> bool {
     package.version.is_none()
-        || (!package.publish.is_published() && !config.private_packages.version)
-        || config
-            .ignore
-            .iter()
-            .any(|pattern| names_match(pattern, package))
+        || (!package.publish.is_published() && !config.private_rule(package.ecosystem).version)
+        || is_ignored(config, package.ecosystem, &package.name)
 }
 
-/// Whether an `ignore` or group entry (a plain or qualified name, or a glob) names `package`.
-fn names_match(pattern: &str, package: &Package) -> bool {
+/// Whether an `ignore` entry of `config` names the package `name` of `ecosystem`.
+pub fn is_ignored(config: &PlanConfig, ecosystem: Ecosystem, name: &str) -> bool {
+    config
+        .ignore
+        .iter()
+        .any(|pattern| names_match(pattern, ecosystem, name))
+}
+
+/// Whether an `ignore` or group entry (a plain or qualified name, or a glob) names the package
+/// `package_name` of `package_ecosystem`.
+fn names_match(pattern: &str, package_ecosystem: Ecosystem, package_name: &str) -> bool {
     let (ecosystem, name) = split_qualified(pattern);
-    if ecosystem.is_some_and(|e| e != package.ecosystem) {
+    if ecosystem.is_some_and(|e| e != package_ecosystem) {
         return false;
     }
     if is_glob(name) {
-        glob_matcher(name).is_ok_and(|m| m.is_match(&package.name))
+        glob_matcher(name).is_ok_and(|m| m.is_match(package_name))
     } else {
-        name == package.name
+        name == package_name
     }
 }
 

@@ -133,6 +133,7 @@ impl ChangesetsConfig {
                 .only_update_peer_dependents_when_out_of_range,
             update_internal_dependents: self.experimental.update_internal_dependents,
             snapshot: self.snapshot.clone(),
+            ..PlanConfig::default()
         }
     }
 }

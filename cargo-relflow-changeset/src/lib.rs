@@ -16,6 +16,7 @@ pub mod name_index;
 pub mod parse;
 pub mod plan;
 pub mod plan_config;
+mod posix_path;
 pub mod pre;
 pub mod range;
 pub mod status;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use cargo_relflow_sync::names::{resolve, split_qualified};
+use cargo_relflow_sync::names::{resolve_in_changeset, split_qualified};
 use cargo_relflow_sync::{Ecosystem, InputError, Package};
 
 /// The packages indexed by name.
@@ -45,8 +45,9 @@ impl<'a> NameIndex<'a> {
             .find(|&i| self.packages[i].ecosystem == ecosystem)
     }
 
-    /// [`cargo_relflow_sync::names::resolve`], answered from the index when the name is found
-    /// exactly once (the errors come from `resolve` itself).
+    /// A name in a changeset file: [`cargo_relflow_sync::names::resolve_in_changeset`] (a
+    /// plain name shared with other ecosystems means the npm package), answered from the index
+    /// when the name is found exactly once (the errors come from `resolve` itself).
     pub fn resolve(&self, written: &str) -> Result<usize, InputError> {
         let (ecosystem, name) = split_qualified(written);
         let mut candidates = self
@@ -56,7 +57,7 @@ impl<'a> NameIndex<'a> {
             .filter(|&i| ecosystem.is_none_or(|e| self.packages[i].ecosystem == e));
         match (candidates.next(), candidates.next()) {
             (Some(only), None) => Ok(only),
-            _ => resolve(self.packages, written),
+            _ => resolve_in_changeset(self.packages, written),
         }
     }
 
@@ -116,8 +117,10 @@ pub(crate) mod tests {
             "generic:py",
         ] {
             let indexed = index.resolve(written).map_err(|e| e.to_string());
-            let scanned = resolve(&packages, written).map_err(|e| e.to_string());
+            let scanned = resolve_in_changeset(&packages, written).map_err(|e| e.to_string());
             assert_eq!(indexed, scanned, "{written}");
         }
+        // A plain name shared with another ecosystem means the npm package in a changeset.
+        assert_eq!(index.resolve("core").ok(), Some(1));
     }
 }

@@ -1,5 +1,7 @@
 //! The settings the release plan depends on, merged from `.changeset/config.json` and relflow.toml.
 
+use cargo_relflow_sync::Ecosystem;
+
 /// Which releases of a dependency rewrite the requirement of a dependent that still matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UpdateInternalDependencies {
@@ -51,8 +53,12 @@ pub struct PlanConfig {
     pub ignore: Vec<String>,
     /// See [`UpdateInternalDependencies`].
     pub update_internal_dependencies: UpdateInternalDependencies,
-    /// See [`PrivatePackages`].
+    /// See [`PrivatePackages`]: the rule of npm and generic packages (`.changeset/config.json`'s
+    /// `privatePackages`, an npm setting).
     pub private_packages: PrivatePackages,
+    /// The rule of Cargo crates and Python projects (relflow.toml's `private_packages`; by
+    /// default versioned, not tagged: unpublished internal crates are normal in Cargo).
+    pub private_crates: PrivatePackages,
     /// Only `workspace:` ranges count as internal dependencies (npm).
     pub bump_versions_with_workspace_protocol_only: bool,
     /// Peer dependents are released only when the new version leaves their range.
@@ -61,6 +67,17 @@ pub struct PlanConfig {
     pub update_internal_dependents: UpdateInternalDependents,
     /// See [`SnapshotConfig`].
     pub snapshot: SnapshotConfig,
+}
+
+impl PlanConfig {
+    /// The private-package rule for a package of `ecosystem`: [`PlanConfig::private_crates`]
+    /// for Cargo and Python, [`PlanConfig::private_packages`] otherwise.
+    pub fn private_rule(&self, ecosystem: Ecosystem) -> PrivatePackages {
+        match ecosystem {
+            Ecosystem::Cargo | Ecosystem::Python => self.private_crates,
+            _ => self.private_packages,
+        }
+    }
 }
 
 impl Default for PlanConfig {
@@ -73,6 +90,10 @@ impl Default for PlanConfig {
             update_internal_dependencies: UpdateInternalDependencies::Patch,
             private_packages: PrivatePackages {
                 version: false,
+                tag: false,
+            },
+            private_crates: PrivatePackages {
+                version: true,
                 tag: false,
             },
             bump_versions_with_workspace_protocol_only: false,

@@ -35,7 +35,8 @@ pub struct RelflowConfig {
     pub update_internal_dependencies: Option<UpdateInternalDependencies>,
     /// The tag name template, with `{name}` and `{version}`.
     pub tag_format: Option<String>,
-    /// Whether unpublished packages are versioned and tagged; wins over `.changeset/config.json`.
+    /// Whether unpublished Cargo crates and Python projects are versioned and tagged (npm and
+    /// generic packages too where there is no `.changeset/config.json`).
     pub private_packages: Option<PrivatePackagesConfig>,
     /// Python settings.
     #[serde(default)]
@@ -54,6 +55,33 @@ pub struct RelflowConfig {
     /// The repositories of a release set, see [`crate::repo_set`].
     #[serde(default, rename = "repo")]
     pub repos: Vec<RepoConfig>,
+    /// The forge (GitHub, Gitea/Forgejo, GitLab) releases and release pull requests go to.
+    pub forge: Option<Spanned<ForgeConfig>>,
+    /// `release-pr` settings.
+    #[serde(default)]
+    pub release_pr: ReleasePrConfig,
+}
+
+/// `[forge]`: which forge, where its API is, and which repository on it. Each key is optional:
+/// what is not given is read from the `origin` remote's URL.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgeConfig {
+    /// `github`, `gitea` (Forgejo too) or `gitlab`.
+    pub kind: Option<Spanned<String>>,
+    /// The API's base URL (`https://ghe.example/api/v3`, `https://codeberg.org/api/v1`,
+    /// `https://gitlab.example/api/v4`).
+    pub api_url: Option<Spanned<String>>,
+    /// The repository on the forge, `owner/name` (GitLab: `group/subgroup/name`).
+    pub repository: Option<Spanned<String>>,
+}
+
+/// `[release_pr]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasePrConfig {
+    /// The commit message (and pull request title); default `chore: release versions`.
+    pub commit_message: Option<String>,
 }
 
 /// `update_internal_dependencies`.
@@ -133,6 +161,10 @@ pub struct PackageConfig {
     pub toml: Option<String>,
     /// A regex with a named group `version` that finds it in `version_file`.
     pub regex: Option<String>,
+    /// Files attached to the package's forge release: paths or globs relative to the repository
+    /// root (`api/openapi.json`, `dist/*.tar.gz`).
+    #[serde(default)]
+    pub assets: Vec<Spanned<String>>,
 }
 
 /// `[[sync]]`: another file that carries a package's version.
@@ -147,8 +179,12 @@ pub struct SyncConfig {
     pub json: Option<String>,
     /// A dotted TOML path to the version in the file (`package.metadata.version`).
     pub toml: Option<String>,
-    /// A regex with a named group `version`.
+    /// A regex with a named group `version`; with `insert`, a regex whose match holds the
+    /// entries.
     pub regex: Option<String>,
+    /// A version map: the entry to add for each new version (`'"{version}": "v{version}",'`),
+    /// at the object, table or array that `json` or `toml` names, or in the match of `regex`.
+    pub insert: Option<Spanned<String>>,
 }
 
 /// Where a version is inside a file.
@@ -298,6 +334,20 @@ impl RelflowConfig {
     /// `[[repo]]` entries of a release set.
     fn validate(&self, text: &str, path: &Utf8Path) -> Result<(), InputError> {
         crate::repo_set::validate(&self.repos, text, path)?;
+        if let Some(forge) = &self.forge {
+            forge.get_ref().validate(text, path)?;
+        }
+        for package in &self.packages {
+            for asset in &package.assets {
+                if let Err(e) = glob::Pattern::new(asset.get_ref()) {
+                    return Err(InputError::in_file(
+                        path,
+                        format!("`assets`: invalid glob `{}`: {e}", asset.get_ref()),
+                    )
+                    .at_offset(text, asset.span().start));
+                }
+            }
+        }
         for sync in &self.sync {
             if sync.locator().is_none() {
                 return Err(InputError::in_file(
@@ -309,7 +359,25 @@ impl RelflowConfig {
                 )
                 .at_offset(text, sync.package.span().start));
             }
-            if let Some(Locator::Regex(pattern)) = sync.locator() {
+            if let Some(insert) = &sync.insert {
+                if !insert
+                    .get_ref()
+                    .contains(crate::edit::version_map::PLACEHOLDER)
+                {
+                    return Err(InputError::in_file(
+                        path,
+                        format!("`insert` = {:?} has no `{{version}}`", insert.get_ref()),
+                    )
+                    .at_offset(text, insert.span().start)
+                    .with_hint("write the entry with `{version}` where the version goes, as in '\"{version}\": \"v{version}\",'"));
+                }
+                if let Some(Locator::Regex(pattern)) = sync.locator() {
+                    regex::Regex::new(&pattern).map_err(|e| {
+                        InputError::in_file(path, format!("invalid regex `{pattern}`: {e}"))
+                            .at_offset(text, sync.package.span().start)
+                    })?;
+                }
+            } else if let Some(Locator::Regex(pattern)) = sync.locator() {
                 check_regex(&pattern, text, path, sync.package.span().start)?;
             }
         }
@@ -474,6 +542,57 @@ impl RelflowConfig {
     }
 }
 
+impl ForgeConfig {
+    /// The forge kinds `kind` accepts.
+    pub const KINDS: [&'static str; 4] = ["github", "gitea", "forgejo", "gitlab"];
+
+    /// `kind` is a known forge, `api_url` an http(s) URL, `repository` an `owner/name` path.
+    fn validate(&self, text: &str, path: &Utf8Path) -> Result<(), InputError> {
+        if let Some(kind) = &self.kind {
+            if !Self::KINDS.contains(&kind.get_ref().as_str()) {
+                return Err(InputError::in_file(
+                    path,
+                    format!("`forge.kind`: unknown forge `{}`", kind.get_ref()),
+                )
+                .at_offset(text, kind.span().start)
+                .with_hint("write one of `github`, `gitea`, `forgejo`, `gitlab`"));
+            }
+        }
+        if let Some(url) = &self.api_url {
+            let value = url.get_ref();
+            let rest = value
+                .strip_prefix("https://")
+                .or_else(|| value.strip_prefix("http://"));
+            let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+            if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+                return Err(InputError::in_file(
+                    path,
+                    format!("`forge.api_url`: `{value}` is not an http(s) URL"),
+                )
+                .at_offset(text, url.span().start)
+                .with_hint("write the API's base URL, e.g. `https://ghe.example.com/api/v3`"));
+            }
+        }
+        if let Some(repository) = &self.repository {
+            let value = repository.get_ref();
+            let parts: Vec<&str> = value.split('/').collect();
+            if parts.len() < 2
+                || parts
+                    .iter()
+                    .any(|p| p.is_empty() || p.contains(char::is_whitespace))
+            {
+                return Err(InputError::in_file(
+                    path,
+                    format!("`forge.repository`: `{value}` is not `owner/name`"),
+                )
+                .at_offset(text, repository.span().start)
+                .with_hint("write the repository's path on the forge, e.g. `acme/widgets`"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Whether a name written in a group or `ignore` is a glob rather than a name.
 pub fn is_glob(written: &str) -> bool {
     written.contains(['*', '?', '[', '{'])
@@ -596,6 +715,49 @@ json = "/version"
             error.message.contains("no group named `version`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn forge_table_is_checked_with_lines() {
+        let config = parse(
+            "[forge]\nkind = \"gitlab\"\napi_url = \"https://git.example/api/v4\"\nrepository = \"a/b/c\"\n",
+        )
+        .unwrap();
+        let forge = config.forge.unwrap().into_inner();
+        assert_eq!(forge.kind.unwrap().into_inner(), "gitlab");
+        let error = parse("\n[forge]\nkind = \"bitbucket\"\n").unwrap_err();
+        assert!(
+            error.message.contains("unknown forge `bitbucket`"),
+            "{error}"
+        );
+        assert_eq!(error.line, Some(3));
+        let error = parse("[forge]\napi_url = \"git.example/api\"\n").unwrap_err();
+        assert!(error.message.contains("not an http(s) URL"), "{error}");
+        assert_eq!(error.line, Some(2));
+        let error = parse("[forge]\n\nrepository = \"widgets\"\n").unwrap_err();
+        assert!(error.message.contains("not `owner/name`"), "{error}");
+        assert_eq!(error.line, Some(3));
+        let error = parse("[forge]\ntoken = \"x\"\n").unwrap_err();
+        assert_eq!(error.line, Some(2));
+        let error = parse("[[package]]\nname = \"a\"\nassets = [\"dist/[x\"]\n").unwrap_err();
+        assert!(error.message.contains("invalid glob"), "{error}");
+        assert_eq!(error.line, Some(3));
+    }
+
+    #[test]
+    fn a_version_map_needs_the_placeholder_and_no_version_group() {
+        let config = parse(
+            "[[sync]]\npackage = \"a\"\nfile = \"x.ts\"\nregex = 'MAP = \\{[^}]*'\ninsert = '\"{version}\": \"v{version}\",'\n",
+        )
+        .unwrap();
+        assert_eq!(
+            config.sync[0].insert.as_ref().map(|i| i.get_ref().as_str()),
+            Some("\"{version}\": \"v{version}\",")
+        );
+        let error = parse("[[sync]]\npackage = \"a\"\nfile = \"x\"\njson = \"/m\"\ninsert = 'v'\n")
+            .unwrap_err();
+        assert!(error.message.contains("has no `{version}`"), "{error}");
+        assert_eq!(error.line, Some(5));
     }
 
     #[test]

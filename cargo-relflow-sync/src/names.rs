@@ -30,6 +30,33 @@ pub fn resolve(packages: &[Package], written: &str) -> Result<usize, InputError>
     )
 }
 
+/// Finds the package a name in a changeset file refers to: as [`resolve`], except that a plain
+/// name shared by one npm package and packages of other ecosystems means the npm package (a
+/// changeset file can only mean it when Changesets, which knows only npm, wrote it; relflow
+/// writes `cargo:NAME` for the others).
+pub fn resolve_in_changeset(packages: &[Package], written: &str) -> Result<usize, InputError> {
+    let (ecosystem, name) = split_qualified(written);
+    if ecosystem.is_none() {
+        let mut npm = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.name == name && p.ecosystem == Ecosystem::Npm);
+        if let (Some((only, _)), None) = (npm.next(), npm.next()) {
+            return Ok(only);
+        }
+    }
+    resolve(packages, written)
+}
+
+/// Whether a plain name in a changeset file resolves to `package` only because npm wins (see
+/// [`resolve_in_changeset`]): an npm package whose name another ecosystem also uses.
+pub fn npm_wins_plain_name(packages: &[Package], package: &Package) -> bool {
+    package.ecosystem == Ecosystem::Npm
+        && packages
+            .iter()
+            .any(|p| p.name == package.name && p.ecosystem != Ecosystem::Npm)
+}
+
 /// Splits `cargo:name` into its ecosystem and name; a plain name has no ecosystem.
 ///
 /// Only the four known prefixes count, so npm names such as `@scope/x` and any name

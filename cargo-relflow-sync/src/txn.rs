@@ -1,13 +1,29 @@
 //! All-or-nothing file writes: every write of relflow goes through a [`Transaction`].
 //!
-//! Edits are staged in memory as `(path, new text)`. [`Transaction::commit`] writes each to a
-//! temporary file beside its target, then renames them into place one by one; if any step fails,
-//! the files already replaced are restored from their saved contents (or removed when they did
-//! not exist), so the repository is as it was.
+//! Edits are staged in memory as `(path, new text)`. [`Transaction::commit`] keeps the tree
+//! whole through errors, signals and kills:
+//! 1. a journal naming every target, its temp file and its backup is written, fsynced and renamed
+//!    into place before anything else is touched;
+//! 2. each original is kept as a backup beside it (a hard link, a copy where links fail) and each
+//!    new text is written to a temp file beside its target and fsynced (`stage_one`: each file
+//!    independent of the others);
+//! 3. the temp files are renamed over their targets, then removed files (consumed changesets) go
+//!    last;
+//! 4. the journal is marked committed, then the backups and the journal are removed.
+//!
+//! An error, or SIGINT/SIGTERM/SIGHUP, before step 4 restores every original from its backup. A
+//! process killed outright leaves the journal behind, and [`recover`] (which every command runs
+//! before anything else) rolls it back, or finishes it when it was already marked committed.
 
-use std::io::Write;
+mod journal;
+mod signals;
+
+use std::fs;
+use std::io::{self, Write};
 
 use camino::{Utf8Path, Utf8PathBuf};
+
+use journal::Entry;
 
 /// A set of file writes and deletions applied together or not at all.
 #[derive(Debug, Default, Clone)]
@@ -15,15 +31,76 @@ pub struct Transaction {
     changes: Vec<(Utf8PathBuf, Option<String>)>,
 }
 
-/// A failed commit: which file, and what went wrong. Nothing was left changed.
+/// A commit that did not happen.
 #[derive(Debug, thiserror::Error)]
-#[error("failed to write `{path}`: {source}")]
-pub struct CommitError {
-    /// The file that could not be written.
+pub enum CommitError {
+    /// A file could not be written; every file is as it was.
+    #[error("failed to write `{path}`: {error}; no file was changed")]
+    Failed {
+        /// The file that could not be written.
+        path: Utf8PathBuf,
+        /// The cause.
+        error: io::Error,
+    },
+    /// A termination signal arrived; every file is as it was.
+    #[error("interrupted by {signal}: every file was restored, none changed")]
+    Interrupted {
+        /// The signal's name (`SIGINT`, ...).
+        signal: &'static str,
+    },
+    /// A file could not be written, and restoring the originals failed as well: the journal and
+    /// the backups are left for [`recover`].
+    #[error(
+        "failed to write `{path}`: {error}; restoring the previous files failed too \
+         (`{failed}`: {rollback_error}). {left}"
+    )]
+    Stranded {
+        /// The file that could not be written.
+        path: Utf8PathBuf,
+        /// Why.
+        error: io::Error,
+        /// The file that could not be restored.
+        failed: Utf8PathBuf,
+        /// Why.
+        rollback_error: io::Error,
+        /// Where the originals and the journal are.
+        left: String,
+    },
+}
+
+/// What [`recover`] did with the journal of an interrupted commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovered {
+    /// The commit had not finished: every original was restored.
+    RolledBack {
+        /// The process that was interrupted.
+        pid: u32,
+        /// How many files its commit concerned.
+        files: usize,
+    },
+    /// Every file was already in place: the leftover backups were removed.
+    Finished {
+        /// The process that was interrupted.
+        pid: u32,
+        /// How many files its commit concerned.
+        files: usize,
+    },
+}
+
+/// A journal that could not be rolled back: it stays for the next attempt.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "an interrupted relflow run left `{journal}`, and restoring `{path}` failed: {error}. {left}"
+)]
+pub struct RecoverError {
+    /// The journal.
+    pub journal: Utf8PathBuf,
+    /// The file that could not be restored.
     pub path: Utf8PathBuf,
-    /// The cause.
-    #[source]
-    pub source: std::io::Error,
+    /// Why.
+    pub error: io::Error,
+    /// Where the originals are.
+    pub left: String,
 }
 
 impl Transaction {
@@ -59,102 +136,347 @@ impl Transaction {
         self.changes.is_empty()
     }
 
-    /// Applies every staged change, or none.
-    pub fn commit(self) -> Result<(), CommitError> {
-        let mut done: Vec<(Utf8PathBuf, Option<Vec<u8>>)> = Vec::new();
-        for (path, text) in &self.changes {
-            let previous = match std::fs::read(path) {
-                Ok(bytes) => Some(bytes),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(source) => return Err(rollback(done, path, source)),
-            };
-            let result = match text {
-                Some(text) => replace(path, text.as_bytes()),
-                None if previous.is_some() => std::fs::remove_file(path),
-                None => Ok(()),
-            };
-            if let Err(source) = result {
-                return Err(rollback(done, path, source));
-            }
-            done.push((path.clone(), previous));
+    /// Applies every staged change, or none, recording the commit in progress at `journal` (see
+    /// the module documentation). The caller holds the repository lock.
+    pub fn commit(self, journal: &Utf8Path) -> Result<(), CommitError> {
+        let pid = std::process::id();
+        let journal = absolute(journal).map_err(|error| CommitError::Failed {
+            path: journal.to_owned(),
+            error,
+        })?;
+        let (entries, texts) = self.entries(pid)?;
+        if entries.is_empty() {
+            return Ok(());
         }
+        if journal.exists() {
+            return Err(CommitError::Failed {
+                path: journal.clone(),
+                error: io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "the journal of another commit is in the way; run any relflow command to \
+                     recover it",
+                ),
+            });
+        }
+        let signals = signals::Deferred::start();
+        journal::write(&journal, pid, &entries).map_err(|error| CommitError::Failed {
+            path: journal.clone(),
+            error,
+        })?;
+        let applied = stage(&entries, &texts, &signals)
+            .and_then(|()| apply(&entries, &signals))
+            .and_then(|()| {
+                journal::mark_committed(&journal).map_err(|e| Step::Io(journal.clone(), e))
+            });
+        if let Err(step) = applied {
+            return Err(abandon(&journal, &entries, step));
+        }
+        finish(&journal, &entries);
         Ok(())
     }
-}
 
-/// Writes `bytes` to a temporary file next to `path`, then renames it over `path`.
-fn replace(path: &Utf8Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_str().is_empty())
-        .unwrap_or(Utf8Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().unwrap_or("file");
-    let temp = dir.join(format!(".{name}.relflow-{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&temp, meta.permissions())?;
+    /// The journal entries (writes first, removals last) and the text of each.
+    fn entries(&self, pid: u32) -> Result<(Vec<Entry>, Vec<Option<&str>>), CommitError> {
+        let writes = self.changes.iter().filter(|(_, t)| t.is_some());
+        let removals = self.changes.iter().filter(|(_, t)| t.is_none());
+        let mut entries = Vec::new();
+        let mut texts = Vec::new();
+        for (path, text) in writes.chain(removals) {
+            let failed = |error| CommitError::Failed {
+                path: path.clone(),
+                error,
+            };
+            let target = resolve(path).map_err(failed)?;
+            let exists = match fs::symlink_metadata(&target) {
+                Ok(_) => true,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+                Err(e) => return Err(failed(e)),
+            };
+            if text.is_none() && !exists {
+                continue;
+            }
+            entries.push(Entry {
+                temp: sibling(&target, pid, "tmp"),
+                backup: exists.then(|| sibling(&target, pid, "orig")),
+                remove: text.is_none(),
+                target,
+            });
+            texts.push(text.as_deref());
         }
-        std::fs::rename(&temp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        Ok((entries, texts))
     }
-    result
 }
 
-fn rollback(
-    done: Vec<(Utf8PathBuf, Option<Vec<u8>>)>,
-    path: &Utf8Path,
-    source: std::io::Error,
-) -> CommitError {
-    for (path, previous) in done.into_iter().rev() {
-        let _ = match previous {
-            Some(bytes) => replace(&path, &bytes),
-            None => std::fs::remove_file(&path),
-        };
+/// Rolls back or finishes the commit an interrupted process left at `journal`; `Ok(None)` when
+/// there is none. The caller holds the repository lock.
+pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
+    // A journal still under its staging name was never complete: nothing was touched yet.
+    let _ = fs::remove_file(journal::staging_path(journal));
+    let record = journal::read(journal).map_err(|error| RecoverError {
+        journal: journal.to_owned(),
+        path: journal.to_owned(),
+        error,
+        left: "Inspect it, restore the files it names from their `.relflow-*.orig` copies, then \
+               remove it."
+            .to_owned(),
+    })?;
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let files = record.entries.len();
+    if record.committed {
+        finish(journal, &record.entries);
+        return Ok(Some(Recovered::Finished {
+            pid: record.pid,
+            files,
+        }));
     }
-    CommitError {
-        path: path.to_owned(),
-        source,
+    match roll_back(&record.entries) {
+        Ok(()) => {
+            fs::remove_file(journal).map_err(|error| RecoverError {
+                journal: journal.to_owned(),
+                path: journal.to_owned(),
+                error,
+                left: "Every file was restored; remove the journal by hand.".to_owned(),
+            })?;
+            Ok(Some(Recovered::RolledBack {
+                pid: record.pid,
+                files,
+            }))
+        }
+        Err((path, error)) => Err(RecoverError {
+            journal: journal.to_owned(),
+            path,
+            error,
+            left: left_behind(journal, &record.entries),
+        }),
+    }
+}
+
+/// Why a commit stopped before it was complete.
+enum Step {
+    Io(Utf8PathBuf, io::Error),
+    Signal(&'static str),
+}
+
+/// Keeps the original of `entry` as its backup and writes its new text to its temp file. Each
+/// entry is independent of the others, so entries may be staged in any order or at once.
+fn stage_one(entry: &Entry, text: Option<&str>) -> io::Result<()> {
+    if let Some(backup) = &entry.backup {
+        keep_original(entry, backup)?;
+    }
+    let Some(text) = text else {
+        return Ok(());
+    };
+    fs::create_dir_all(journal::parent(&entry.target))?;
+    let mut file = fs::File::create(&entry.temp)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    if let Ok(meta) = fs::metadata(&entry.target) {
+        fs::set_permissions(&entry.temp, meta.permissions())?;
+    }
+    Ok(())
+}
+
+/// The backup of `entry`: a hard link to the original, or where the file system has none, a
+/// copy made under the temp name and renamed, so a backup is never partial.
+fn keep_original(entry: &Entry, backup: &Utf8Path) -> io::Result<()> {
+    if fs::hard_link(&entry.target, backup).is_ok() {
+        return Ok(());
+    }
+    fs::copy(&entry.target, &entry.temp)?;
+    fs::File::open(&entry.temp)?.sync_all()?;
+    fs::rename(&entry.temp, backup)
+}
+
+fn stage(
+    entries: &[Entry],
+    texts: &[Option<&str>],
+    signals: &signals::Deferred,
+) -> Result<(), Step> {
+    for (entry, text) in entries.iter().zip(texts) {
+        if let Some(signal) = signals.received() {
+            return Err(Step::Signal(signal));
+        }
+        stage_one(entry, *text).map_err(|e| Step::Io(entry.target.clone(), e))?;
+    }
+    for dir in folders(entries) {
+        journal::sync_dir(dir);
+    }
+    Ok(())
+}
+
+fn apply(entries: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
+    for entry in entries {
+        if let Some(signal) = signals.received() {
+            return Err(Step::Signal(signal));
+        }
+        let result = if entry.remove {
+            fs::remove_file(&entry.target)
+        } else {
+            fs::rename(&entry.temp, &entry.target)
+        };
+        result.map_err(|e| Step::Io(entry.target.clone(), e))?;
+    }
+    for dir in folders(entries) {
+        journal::sync_dir(dir);
+    }
+    Ok(())
+}
+
+/// Rolls back a commit stopped at `step` and says what happened.
+fn abandon(journal: &Utf8Path, entries: &[Entry], step: Step) -> CommitError {
+    match roll_back(entries) {
+        Ok(()) => {
+            let _ = fs::remove_file(journal);
+            match step {
+                Step::Io(path, source) => CommitError::Failed {
+                    path,
+                    error: source,
+                },
+                Step::Signal(signal) => CommitError::Interrupted { signal },
+            }
+        }
+        Err((failed, rollback_error)) => {
+            let (path, error) = match step {
+                Step::Io(path, error) => (path, error),
+                Step::Signal(signal) => (
+                    journal.to_owned(),
+                    io::Error::new(io::ErrorKind::Interrupted, signal),
+                ),
+            };
+            CommitError::Stranded {
+                path,
+                error,
+                failed,
+                rollback_error,
+                left: left_behind(journal, entries),
+            }
+        }
+    }
+}
+
+/// Restores every original (idempotent: safe to run again on a partial rollback).
+fn roll_back(entries: &[Entry]) -> Result<(), (Utf8PathBuf, io::Error)> {
+    let mut first = None;
+    for entry in entries.iter().rev() {
+        if let Err(e) = restore(entry) {
+            first.get_or_insert(e);
+        }
+    }
+    first.map_or(Ok(()), Err)
+}
+
+/// An error at `path`, for `map_err`.
+fn at(path: &Utf8Path) -> impl FnOnce(io::Error) -> (Utf8PathBuf, io::Error) + '_ {
+    move |e| (path.to_owned(), e)
+}
+
+fn restore(entry: &Entry) -> Result<(), (Utf8PathBuf, io::Error)> {
+    let temp_was_there = exists(&entry.temp).map_err(at(&entry.temp))?;
+    match &entry.backup {
+        // Without a backup, the original was never touched (backups are all made first).
+        Some(backup) if exists(backup).map_err(at(backup))? => {
+            fs::rename(backup, &entry.target).map_err(at(&entry.target))?;
+            // A backup still linked to the untouched target survives its rename.
+            remove_if_present(backup).map_err(at(backup))?;
+        }
+        // A new file: it is ours once its temp file is gone (renamed into place).
+        None if !temp_was_there && !entry.remove => {
+            remove_if_present(&entry.target).map_err(at(&entry.target))?;
+        }
+        _ => {}
+    }
+    remove_if_present(&entry.temp).map_err(at(&entry.temp))
+}
+
+/// Removes what a finished commit leaves: backups, stray temp files, the journal. A failure
+/// keeps the journal, so the next command finishes the cleanup.
+fn finish(journal: &Utf8Path, entries: &[Entry]) {
+    let mut clean = true;
+    for entry in entries {
+        for path in entry.backup.iter().chain([&entry.temp]) {
+            clean &= remove_if_present(path).is_ok();
+        }
+    }
+    if clean {
+        let _ = fs::remove_file(journal);
+    }
+}
+
+/// Where a stranded commit left things, for the error message.
+fn left_behind(journal: &Utf8Path, entries: &[Entry]) -> String {
+    let kept: Vec<&Utf8Path> = entries
+        .iter()
+        .filter_map(|e| e.backup.as_deref())
+        .filter(|b| b.exists())
+        .collect();
+    let mut text = format!("The journal `{journal}` lists every file of the release");
+    if !kept.is_empty() {
+        let shown: Vec<String> = kept.iter().take(3).map(|p| format!("`{p}`")).collect();
+        text.push_str(&format!(
+            "; {} original(s) are kept beside their files as `.NAME.relflow-PID.orig` ({}{})",
+            kept.len(),
+            shown.join(", "),
+            if kept.len() > 3 { ", ..." } else { "" }
+        ));
+    }
+    text.push_str(
+        ". The next relflow command in this repository restores them (consumed changesets \
+         included).",
+    );
+    text
+}
+
+/// The folders the entries live in, each once.
+fn folders(entries: &[Entry]) -> Vec<&Utf8Path> {
+    let mut dirs: Vec<&Utf8Path> = entries.iter().map(|e| journal::parent(&e.target)).collect();
+    dirs.sort();
+    dirs.dedup();
+    dirs
+}
+
+/// `path`, or where it is a symlink, the file it points to (written through, not replaced).
+fn resolve(path: &Utf8Path) -> io::Result<Utf8PathBuf> {
+    let path = absolute(path)?;
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = fs::canonicalize(&path).map_err(|e| {
+                io::Error::new(e.kind(), format!("`{path}` is a symlink to a missing file"))
+            })?;
+            Utf8PathBuf::from_path_buf(target)
+                .map_err(|p| io::Error::other(format!("non-UTF-8 path {}", p.display())))
+        }
+        _ => Ok(path),
+    }
+}
+
+fn absolute(path: &Utf8Path) -> io::Result<Utf8PathBuf> {
+    let full = std::path::absolute(path)?;
+    Utf8PathBuf::from_path_buf(full)
+        .map_err(|p| io::Error::other(format!("non-UTF-8 path {}", p.display())))
+}
+
+/// `.NAME.relflow-PID.KIND` beside `path`.
+fn sibling(path: &Utf8Path, pid: u32, kind: &str) -> Utf8PathBuf {
+    let name = path.file_name().unwrap_or("file");
+    journal::parent(path).join(format!(".{name}.relflow-{pid}.{kind}"))
+}
+
+fn exists(path: &Utf8Path) -> io::Result<bool> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn remove_if_present(path: &Utf8Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commits_all_or_restores_all() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = Utf8Path::from_path(dir.path()).unwrap();
-        std::fs::write(root.join("a.txt"), "old a").unwrap();
-        let mut txn = Transaction::new();
-        txn.write(root.join("a.txt"), "new a");
-        txn.write(root.join("sub/b.txt"), "new b");
-        txn.commit().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(root.join("a.txt")).unwrap(),
-            "new a"
-        );
-        assert_eq!(
-            std::fs::read_to_string(root.join("sub/b.txt")).unwrap(),
-            "new b"
-        );
-
-        // The second write fails (its parent is a file), so the first is rolled back.
-        let mut txn = Transaction::new();
-        txn.write(root.join("a.txt"), "newer a");
-        txn.write(root.join("c.txt"), "c");
-        txn.write(root.join("a.txt/inside"), "impossible");
-        assert!(txn.commit().is_err());
-        assert_eq!(
-            std::fs::read_to_string(root.join("a.txt")).unwrap(),
-            "new a"
-        );
-        assert!(!root.join("c.txt").exists());
-    }
-}
+mod tests;

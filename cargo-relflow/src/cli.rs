@@ -71,6 +71,11 @@ pub enum Command {
     /// Publish every package whose version is not on its registry yet, in dependency order, then
     /// tag the releases and push the tags.
     Publish(PublishArgs),
+    /// Which packages a commit released: those whose version differs from its first parent.
+    Released(ReleasedArgs),
+    /// Roll a release back: yank, deprecate or remove it on every registry (dependents first),
+    /// then delete its tags locally and on `origin`.
+    Yank(YankArgs),
     /// Release several repositories in order: the `[[repo]]` release set of relflow.toml.
     #[command(subcommand)]
     Repos(ReposCommand),
@@ -139,6 +144,10 @@ pub struct StatusArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+    /// Write the plan to FILE in the JSON schema of Changesets' `changeset status --output`
+    /// (for scripts written for it) instead of printing it.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<Utf8PathBuf>,
 }
 
 /// `cargo relflow changeset check`.
@@ -215,12 +224,52 @@ pub struct PublishArgs {
     /// Create the tags but do not push them.
     #[arg(long)]
     pub no_push: bool,
+    /// Create no forge releases (and upload no assets) for the pushed tags.
+    #[arg(long)]
+    pub no_release: bool,
     /// Publish even with uncommitted changes or untracked files.
     #[arg(long)]
     pub allow_dirty: bool,
     /// Ask no registry (also `CARGO_NET_OFFLINE=true`): `--dry-run` shows state `unknown`.
     #[arg(long)]
     pub offline: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Human)]
+    pub format: DataFormat,
+}
+
+/// `cargo relflow released`.
+#[derive(Debug, Args)]
+pub struct ReleasedArgs {
+    /// The commit to look at.
+    #[arg(long, value_name = "REF", default_value = "HEAD")]
+    pub commit: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+    pub format: StatusFormat,
+}
+
+/// `cargo relflow yank`.
+#[derive(Debug, Args)]
+pub struct YankArgs {
+    /// The versions to roll back, `PKG@VERSION` (`core@1.2.0`, `@acme/web@2.0.0`).
+    #[arg(value_name = "PKG@VERSION", required_unless_present = "release")]
+    pub items: Vec<String>,
+    /// Roll back every package this commit released (as `released` lists them).
+    #[arg(long, value_name = "REF", conflicts_with = "items")]
+    pub release: Option<String>,
+    /// Print the steps with each item's current state; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// npm: unpublish the version instead of deprecating it (deprecate when npm refuses).
+    #[arg(long)]
+    pub unpublish: bool,
+    /// Delete no tags.
+    #[arg(long)]
+    pub keep_tags: bool,
+    /// The deprecation message for npm.
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DataFormat::Human)]
     pub format: DataFormat,
@@ -302,6 +351,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
     let start = cli.global.start_dir();
+    if !matches!(cli.command, Command::Completions { .. }) {
+        crate::lock::recover_interrupted(&start, ui)?;
+    }
     match cli.command {
         Command::Init => cmd::init::run(&start, ui),
         Command::List { format } => cmd::list::run(&start, format, ui),
@@ -317,6 +369,8 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         },
         Command::Sync(args) => cmd::sync::run(&start, &args, ui),
         Command::Publish(args) => cmd::publish::run(&start, &args, ui),
+        Command::Released(args) => cmd::released::run(&start, &args, ui),
+        Command::Yank(args) => cmd::yank::run(&start, &args, ui),
         Command::Repos(command) => match command {
             ReposCommand::Status { format } => cmd::repos::status(&start, format, ui),
             ReposCommand::Release(args) => cmd::repos::release(&start, &args, ui),

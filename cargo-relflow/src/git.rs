@@ -23,6 +23,14 @@ fn git(root: &Utf8Path, args: &[&str]) -> anyhow::Result<String> {
     String::from_utf8(output.stdout).context("git printed non-UTF-8 output")
 }
 
+/// The URL of remote `name` (`None` when there is no such remote).
+pub fn remote_url(root: &Utf8Path, name: &str) -> Option<String> {
+    git(root, &["remote", "get-url", name])
+        .ok()
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty())
+}
+
 /// Whether `reference` names a commit in the repository at `root`.
 pub fn ref_exists(root: &Utf8Path, reference: &str) -> bool {
     git(

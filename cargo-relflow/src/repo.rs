@@ -1,6 +1,7 @@
 //! The repository on disk: packages, configuration, pending changesets.
 
 use camino::{Utf8Path, Utf8PathBuf};
+use cargo_relflow_changeset::changed::is_ignored;
 use cargo_relflow_changeset::changesets_config::{parse_changesets_config, ChangesetsConfig};
 use cargo_relflow_changeset::name_index::NameIndex;
 use cargo_relflow_changeset::parse::{is_changeset_file_name, parse_changeset};
@@ -10,7 +11,7 @@ use cargo_relflow_changeset::{Changeset, PlanConfig};
 use cargo_relflow_sync::config;
 use cargo_relflow_sync::config::{read_optional, LoadedConfig, RelflowConfig};
 use cargo_relflow_sync::discover::{self, Depth, Workspace};
-use cargo_relflow_sync::{InputError, Package};
+use cargo_relflow_sync::{Ecosystem, InputError, Package};
 
 use crate::error::Failure;
 
@@ -26,6 +27,9 @@ pub struct Repo {
     pub changesets_config: Option<ChangesetsConfig>,
     /// `.changeset/pre.json`, when present.
     pub pre: Option<PreState>,
+    /// What reading found worth saying but not fatal (ignored packages left out because of a
+    /// duplicate name); commands print them on stderr.
+    pub warnings: Vec<String>,
 }
 
 /// A changeset and the file it came from.
@@ -89,11 +93,21 @@ impl Repo {
         changesets_config: Result<Option<ChangesetsConfig>, InputError>,
         pre: Result<Option<PreState>, InputError>,
     ) -> Result<Repo, Failure> {
-        Ok(Repo {
+        let mut repo = Repo {
             workspace: workspace?,
             changesets_config: changesets_config?,
             pre: pre?,
-        })
+            warnings: Vec::new(),
+        };
+        // Changesets skips ignored packages whose name another package has, with a warning.
+        let config = repo.plan_config();
+        for duplicate in &repo.workspace.duplicates {
+            if !is_ignored(&config, Ecosystem::Npm, &duplicate.name) {
+                return Err(duplicate.error().into());
+            }
+            repo.warnings.push(duplicate.warning());
+        }
+        Ok(repo)
     }
 
     /// The repository root.
@@ -115,8 +129,10 @@ impl Repo {
     }
 
     /// The plan settings: `.changeset/config.json` (Changesets v3 defaults), with relflow.toml's
-    /// keys winning where set. Without a config.json, unpublished packages are versioned and
-    /// tagged (SPEC 3.1).
+    /// keys winning where set. Unpublished npm and generic packages follow config.json's
+    /// `privatePackages` (versioned and tagged without a config.json, SPEC 3.1); unpublished
+    /// Cargo crates and Python projects follow relflow.toml's `private_packages`, by default
+    /// versioned and not tagged (issue 14: the npm setting's v3 default is wrong for Cargo).
     pub fn plan_config(&self) -> PlanConfig {
         let mut plan = self.changesets_config.as_ref().map_or_else(
             || PlanConfig {
@@ -148,10 +164,15 @@ impl Repo {
             };
         }
         if let Some(private) = relflow.private_packages {
-            plan.private_packages = PrivatePackages {
+            let rule = PrivatePackages {
                 version: private.version,
                 tag: private.tag,
             };
+            plan.private_crates = rule;
+            // npm follows config.json's `privatePackages` where there is one.
+            if self.changesets_config.is_none() {
+                plan.private_packages = rule;
+            }
         }
         plan
     }
@@ -200,14 +221,15 @@ impl Repo {
         Ok(files)
     }
 
-    /// The name to write for a package: plain when unique across ecosystems, else qualified.
+    /// The name to write for a package: plain when unique across ecosystems or when the package
+    /// is the npm one (a plain name in a changeset file means the npm package), else qualified.
     pub fn written_name(&self, package: &Package) -> String {
         let same_name = self
             .packages()
             .iter()
             .filter(|p| p.name == package.name)
             .count();
-        if same_name > 1 {
+        if same_name > 1 && package.ecosystem != Ecosystem::Npm {
             package.qualified_name()
         } else {
             package.name.clone()

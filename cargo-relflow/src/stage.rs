@@ -21,6 +21,7 @@ use cargo_relflow_sync::edit::npm_lock::{
 };
 use cargo_relflow_sync::edit::python::PyprojectMut;
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
+use cargo_relflow_sync::edit::version_map;
 use cargo_relflow_sync::edit::{ManifestChange, RequirementChange};
 use cargo_relflow_sync::{names, Dependency, Ecosystem, InputError, Package, VersionSource};
 
@@ -199,7 +200,8 @@ fn stage_generic(
     Ok(())
 }
 
-/// `[[sync]]` targets of the packages that get a new version (written as semver).
+/// `[[sync]]` targets of the packages that get a new version (written as semver); a version map
+/// (`insert`) gets the new version's entry.
 fn stage_sync_targets(
     files: &mut FileSet,
     workspace: &Workspace,
@@ -216,7 +218,16 @@ fn stage_sync_targets(
         };
         let path = Utf8PathBuf::from(&target.file);
         let text = files.read(&path)?.to_owned();
-        let edited = linked::set_version(&text, &path, &locator, &new.to_string())?;
+        let edited = match &target.insert {
+            Some(entry) => version_map::insert_entry(
+                &text,
+                &path,
+                &locator,
+                entry.get_ref(),
+                &new.to_string(),
+            )?,
+            None => linked::set_version(&text, &path, &locator, &new.to_string())?,
+        };
         files.write(&path, edited)?;
     }
     Ok(())

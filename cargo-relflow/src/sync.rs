@@ -16,6 +16,7 @@ use cargo_relflow_sync::edit::npm_lock::{
     update_package_lock, update_pnpm_lock, WorkspaceManifest,
 };
 use cargo_relflow_sync::edit::uv_lock::UvLockMut;
+use cargo_relflow_sync::edit::version_map;
 use cargo_relflow_sync::edit::ManifestChange;
 use cargo_relflow_sync::{names, Ecosystem, InputError, Package};
 
@@ -97,6 +98,22 @@ pub fn prepare(repo: &Repo) -> Result<SyncRun, Failure> {
         };
         let path = Utf8PathBuf::from(&target.file);
         let text = files.read(&path)?.to_owned();
+        if let Some(entry) = &target.insert {
+            // A version map agrees once it has the current version's entry.
+            let version = version.to_string();
+            let edited =
+                version_map::insert_entry(&text, &path, &locator, entry.get_ref(), &version)?;
+            if edited != text {
+                disagreements.push(Disagreement {
+                    file: path.clone(),
+                    what: format!("version map of {}", packages[index].qualified_name()),
+                    expected: format!("an entry for {version}"),
+                    found: "(missing)".to_owned(),
+                });
+                files.write(&path, edited)?;
+            }
+            continue;
+        }
         let found = linked::read_version(&text, &path, &locator)?;
         let edited = linked::set_version(&text, &path, &locator, &version.to_string())?;
         if edited != text {

@@ -18,9 +18,9 @@ use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::{names, InputError, Package};
 
-use crate::cmd::pre::write_pre_state;
 use crate::error::Failure;
 use crate::history;
+use crate::pre_file::write_pre_state;
 use crate::publish::tags::{tag_format, tag_name};
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::stage::{npm_root_dependencies, stage_versions};
@@ -224,7 +224,7 @@ fn stage_changelogs(
 
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its
 /// directory.
-fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
+pub(crate) fn changelog_path(repo: &Repo, index: usize) -> Utf8PathBuf {
     repo.workspace
         .config
         .config
@@ -265,7 +265,8 @@ fn consume_changesets(
     let packages = repo.packages();
     let names_skipped = |file: &ChangesetFile| {
         file.changeset.releases.iter().any(|release| {
-            names::resolve(packages, &release.name).is_ok_and(|i| is_skipped(&packages[i], config))
+            names::resolve_in_changeset(packages, &release.name)
+                .is_ok_and(|i| is_skipped(&packages[i], config))
         })
     };
     let used = |file: &ChangesetFile| release_plan.changesets.contains(&file.changeset.id);

@@ -136,10 +136,22 @@ fn ambiguous_name() {
             "`cargo:core`, `npm:core`",
         ],
     );
-    let repo = mixed_repo().file(
-        ".changeset/ambiguous-name-here.md",
-        "---\ncore: minor\n---\n\nx\n",
-    );
+    // In a changeset file a plain name shared with npm means the npm package; shared by a crate
+    // and a Python project only, it is ambiguous.
+    let repo = mixed_repo()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"core\", \"tool\"]\n",
+        )
+        .cargo_crate("tool", "0.1.0", "")
+        .file(
+            "py/tool/pyproject.toml",
+            "[project]\nname = \"tool\"\nversion = \"0.1.0\"\n",
+        )
+        .file(
+            ".changeset/ambiguous-name-here.md",
+            "---\ntool: minor\n---\n\nx\n",
+        );
     rejects(
         &repo,
         &["changeset", "status"],

@@ -64,7 +64,7 @@ fn add_subcommand_and_bump_flags() {
     let files = repo.changeset_files();
     assert_eq!(
         repo.read(files[0].as_str()),
-        "---\n\"npm:core\": major\n\"@acme/web\": patch\n\"cargo:core\": patch\n---\n\nBig\n"
+        "---\n\"core\": major\n\"@acme/web\": patch\n\"cargo:core\": patch\n---\n\nBig\n"
     );
 }
 

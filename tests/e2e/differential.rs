@@ -1,5 +1,6 @@
 //! Differential test: on random npm monorepos, relflow's release plan must equal what the real
-//! `@changesets/cli@3.0.3 status --output` reports, run with Node 22; then both tools run
+//! `@changesets/cli@3.0.3 status --output` reports, run with Node 22, and relflow's own
+//! `status --output` must write the same file byte for byte; then both tools run
 //! `version` on fresh copies, and every file they leave (package.json files, CHANGELOG.md files,
 //! the changesets left, pre.json) must be byte-identical.
 //!
@@ -244,7 +245,12 @@ fn compare(seed: u64, node: &str, changesets: &str) -> Result<usize, String> {
         )
     });
     let agree = match (&theirs, &ours) {
-        (Some(a), Some(b)) => a == b,
+        (Some(a), Some(b)) => {
+            if a == b {
+                compare_status_output(seed, &repo)?;
+            }
+            a == b
+        }
         (None, None) => run.code == 2,
         _ => false,
     };
@@ -276,6 +282,20 @@ fn compare(seed: u64, node: &str, changesets: &str) -> Result<usize, String> {
         let _ = writeln!(report, "  --- {path}\n{}", text.trim_end());
     }
     Err(report)
+}
+
+/// `status --output FILE` must write the file `changeset status --output` wrote, byte for byte.
+fn compare_status_output(seed: u64, repo: &TestRepo) -> Result<(), String> {
+    repo.relflow(["changeset", "status", "--output=relflow-plan.json"])
+        .assert_code(0);
+    let (theirs, ours) = (repo.read("plan.json"), repo.read("relflow-plan.json"));
+    if theirs == ours {
+        Ok(())
+    } else {
+        Err(format!(
+            "seed {seed}: `status --output` differs\n  changesets:\n{theirs}\n  relflow:\n{ours}"
+        ))
+    }
 }
 
 /// A fresh commit of the generated files.

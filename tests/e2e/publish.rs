@@ -17,11 +17,11 @@ use relflow_tests::{Run, TestRepo};
 use serde_json::{json, Value};
 
 /// The cargo registry takes any token; a recognisable one shows where it would leak.
-const CARGO_TOKEN: &str = "cargo-token-5e1f0a9d";
+pub(crate) const CARGO_TOKEN: &str = "cargo-token-5e1f0a9d";
 /// The npm user's password (its token comes from verdaccio).
 const NPM_PASSWORD: &str = "npm-password-c41b";
 
-fn output(mut command: Command) -> Run {
+pub(crate) fn output(mut command: Command) -> Run {
     let output = command.output().expect("start cargo-relflow");
     Run {
         code: output.status.code().unwrap_or(-1),
@@ -30,7 +30,7 @@ fn output(mut command: Command) -> Run {
     }
 }
 
-fn json_of(run: &Run) -> Value {
+pub(crate) fn json_of(run: &Run) -> Value {
     serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n{}", run.stdout, run.stderr))
 }
@@ -74,15 +74,19 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 /// The servers a test publishes to, and the environment relflow needs for them.
-struct Registries {
-    cargo: Option<CargoRegistry>,
-    npm: Option<(Verdaccio, String)>,
-    python: Option<PypiServer>,
+pub(crate) struct Registries {
+    pub(crate) cargo: Option<CargoRegistry>,
+    pub(crate) npm: Option<(Verdaccio, String)>,
+    pub(crate) python: Option<PypiServer>,
 }
 
 impl Registries {
     /// Starts the servers asked for; `None` when one is not installed (outside CI).
-    fn start(cargo: Option<ProxySettings>, npm: bool, python: bool) -> Option<Registries> {
+    pub(crate) fn start(
+        cargo: Option<ProxySettings>,
+        npm: bool,
+        python: bool,
+    ) -> Option<Registries> {
         let cargo = match cargo {
             Some(settings) => Some(CargoRegistry::start_behind_proxy(settings)?),
             None => None,
@@ -102,16 +106,16 @@ impl Registries {
         Some(Registries { cargo, npm, python })
     }
 
-    fn cargo(&self) -> &CargoRegistry {
+    pub(crate) fn cargo(&self) -> &CargoRegistry {
         self.cargo.as_ref().expect("a cargo registry")
     }
 
-    fn verdaccio(&self) -> &Verdaccio {
+    pub(crate) fn verdaccio(&self) -> &Verdaccio {
         &self.npm.as_ref().expect("an npm registry").0
     }
 
     /// The registry configuration files of a test repository.
-    fn config_files(&self, repo: TestRepo) -> TestRepo {
+    pub(crate) fn config_files(&self, repo: TestRepo) -> TestRepo {
         let mut repo = repo.file(".gitignore", "/target\nCargo.lock\nnode_modules/\n");
         if let Some(cargo) = &self.cargo {
             repo = repo.file(".cargo/config.toml", &cargo.cargo_config("local"));
@@ -123,7 +127,7 @@ impl Registries {
     }
 
     /// `[python]` of relflow.toml for the test index.
-    fn python_config(&self) -> String {
+    pub(crate) fn python_config(&self) -> String {
         let server = self.python.as_ref().expect("a Python index");
         format!(
             "[python]\nrepository_url = \"{}\"\nbuild = [\"python3\", \"-m\", \"build\", \"--no-isolation\"]\n",
@@ -132,7 +136,7 @@ impl Registries {
     }
 
     /// `cargo relflow ARGS` in `repo` with every server's tools and credentials.
-    fn relflow(&self, repo: &TestRepo, args: &[&str]) -> Command {
+    pub(crate) fn relflow(&self, repo: &TestRepo, args: &[&str]) -> Command {
         let mut command = repo.relflow_command(args);
         if let Some(cargo) = &self.cargo {
             cargo.configure(&mut command, "local", CARGO_TOKEN);
@@ -146,12 +150,12 @@ impl Registries {
         command
     }
 
-    fn run(&self, repo: &TestRepo, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, repo: &TestRepo, args: &[&str]) -> Run {
         output(self.relflow(repo, args))
     }
 
     /// The secrets that must never be printed.
-    fn secrets(&self) -> Vec<String> {
+    pub(crate) fn secrets(&self) -> Vec<String> {
         let mut secrets = vec![CARGO_TOKEN.to_owned(), PYPI_PASSWORD.to_owned()];
         if let Some((_, token)) = &self.npm {
             secrets.push(token.clone());
@@ -160,7 +164,7 @@ impl Registries {
     }
 
     /// The HTTP status of an npm package's packument.
-    fn packument_status(&self, name: &str) -> u16 {
+    pub(crate) fn packument_status(&self, name: &str) -> u16 {
         let url = format!("{}{}", self.verdaccio().url(), name.replacen('/', "%2f", 1));
         relflow_tests::registry::agent(Duration::from_secs(10))
             .get(&url)
@@ -171,7 +175,7 @@ impl Registries {
     }
 
     /// The packument of an npm package.
-    fn packument(&self, name: &str) -> Value {
+    pub(crate) fn packument(&self, name: &str) -> Value {
         let url = format!("{}{}", self.verdaccio().url(), name.replacen('/', "%2f", 1));
         let mut response = relflow_tests::registry::agent(Duration::from_secs(10))
             .get(&url)
@@ -182,7 +186,7 @@ impl Registries {
     }
 }
 
-fn crate_manifest(name: &str, version: &str, dependencies: &str) -> String {
+pub(crate) fn crate_manifest(name: &str, version: &str, dependencies: &str) -> String {
     format!(
         "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\
          description = \"A crate of relflow's publish tests\"\nlicense = \"MIT\"\n\
@@ -190,11 +194,11 @@ fn crate_manifest(name: &str, version: &str, dependencies: &str) -> String {
     )
 }
 
-fn local_dependency(name: &str, version: &str) -> String {
+pub(crate) fn local_dependency(name: &str, version: &str) -> String {
     format!("{name} = {{ path = \"../{name}\", version = \"{version}\", registry = \"local\" }}\n")
 }
 
-fn with_crate(repo: TestRepo, name: &str, dependencies: &str) -> TestRepo {
+pub(crate) fn with_crate(repo: TestRepo, name: &str, dependencies: &str) -> TestRepo {
     repo.file(
         &format!("crates/{name}/Cargo.toml"),
         &crate_manifest(name, "0.1.0", dependencies),
@@ -205,7 +209,7 @@ fn with_crate(repo: TestRepo, name: &str, dependencies: &str) -> TestRepo {
     )
 }
 
-fn with_npm(repo: TestRepo, dir: &str, manifest: &Value) -> TestRepo {
+pub(crate) fn with_npm(repo: TestRepo, dir: &str, manifest: &Value) -> TestRepo {
     repo.file(
         &format!("js/{dir}/package.json"),
         &serde_json::to_string_pretty(manifest).expect("JSON text"),
@@ -213,7 +217,7 @@ fn with_npm(repo: TestRepo, dir: &str, manifest: &Value) -> TestRepo {
     .file(&format!("js/{dir}/index.js"), "module.exports = 42;\n")
 }
 
-fn workspace_files(repo: TestRepo) -> TestRepo {
+pub(crate) fn workspace_files(repo: TestRepo) -> TestRepo {
     repo.file(
         "Cargo.toml",
         "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
@@ -225,7 +229,7 @@ fn workspace_files(repo: TestRepo) -> TestRepo {
 }
 
 /// A bare repository as `origin`; returns its directory (kept alive by the value).
-fn add_origin(repo: &TestRepo) -> tempfile::TempDir {
+pub(crate) fn add_origin(repo: &TestRepo) -> tempfile::TempDir {
     let origin = tempfile::Builder::new()
         .prefix("relflow-origin-")
         .tempdir()
@@ -236,7 +240,7 @@ fn add_origin(repo: &TestRepo) -> tempfile::TempDir {
     origin
 }
 
-fn tags(repo: &TestRepo, args: &[&str]) -> Vec<String> {
+pub(crate) fn tags(repo: &TestRepo, args: &[&str]) -> Vec<String> {
     let mut tags: Vec<String> = repo
         .git(args)
         .lines()

@@ -18,6 +18,7 @@ use std::process::{Command, Output};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
+pub mod forge;
 pub mod registry;
 
 /// A fixed date for commits, so hashes are stable.

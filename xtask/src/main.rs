@@ -2,8 +2,8 @@
 //!
 //! - `cargo xtask test`: installs what the tests need (Node 22, `@changesets/cli@3.0.3`, npm and
 //!   pnpm, uv, and the registry servers of the publish tests: verdaccio, pypiserver with twine,
-//!   ferro-cargo-registry-server; into `target/tools/`, once), checks formatting and lints, builds
-//!   the binary and runs every test.
+//!   ferro-cargo-registry-server; into `target/tools/`, once; strace with apt-get when it is not
+//!   on PATH), checks formatting and lints, builds the binary and runs every test.
 //! - `cargo xtask tools`: only the installation.
 //! - `cargo xtask release [--execute]`: releases cargo-relflow itself with relflow's library API
 //!   (a dry run unless `--execute`); the example for users' own release tasks.
@@ -72,6 +72,7 @@ fn test(extra: &[String]) -> Result<()> {
     let tools = tools()?;
     let uv = uv()?;
     let registry_tools = registry_tools::registry_tools()?;
+    let strace = strace()?;
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run(fmt)?;
@@ -93,8 +94,34 @@ fn test(extra: &[String]) -> Result<()> {
     test.env("RELFLOW_NODE", &tools.node)
         .env("RELFLOW_CHANGESETS_CLI", &tools.changesets)
         .env("RELFLOW_UV", &uv)
+        .env("RELFLOW_STRACE", &strace)
         .envs(registry_tools.env());
     run(test)
+}
+
+/// strace, for the fault-injection tests (they fail without it): from PATH, else installed with
+/// Debian's apt-get (CI runs as root on a fresh Debian machine).
+fn strace() -> Result<PathBuf> {
+    let find = || {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("strace"))
+                .find(|p| p.is_file())
+        })
+    };
+    if let Some(found) = find() {
+        return Ok(found);
+    }
+    say("installing strace with apt-get");
+    let mut update = Command::new("apt-get");
+    update.args(["-qq", "update"]);
+    run(update)?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["-qq", "install", "-y", "--no-install-recommends", "strace"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run(install)?;
+    find().context("apt-get installed strace but it is not on PATH")
 }
 
 /// Paths of the installed test tools.

@@ -31,6 +31,7 @@ use cargo_relflow_sync::{DepKind, Dependency, Ecosystem, Package};
 use crate::plan::versions::inc;
 use crate::plan::Release;
 use crate::plan_config::UpdateInternalDependencies;
+use crate::posix_path;
 use crate::range::{npm_comparator_sets, npm_valid_range, satisfies};
 use crate::{Bump, PlanConfig};
 
@@ -137,7 +138,7 @@ pub fn should_update(
             dependency,
             config,
         ),
-        path if !npm_valid_range(path) => posix_normalize(path) == dependency_dir.as_str(),
+        path if !npm_valid_range(path) => posix_path::normalize(path) == dependency_dir.as_str(),
         valid => update_wanted(valid, kind, dependency, config),
     }
 }
@@ -193,44 +194,6 @@ fn operator_prefix(range: &str) -> &'static str {
         .into_iter()
         .find(|operator| range.starts_with(operator))
         .unwrap_or("")
-}
-
-/// Node's `path.posix.normalize`.
-pub(crate) fn posix_normalize(path: &str) -> String {
-    if path.is_empty() {
-        return ".".to_owned();
-    }
-    let absolute = path.starts_with('/');
-    let trailing = path.ends_with('/');
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => match segments.last() {
-                Some(&last) if last != ".." => {
-                    segments.pop();
-                }
-                _ if !absolute => segments.push(".."),
-                _ => {}
-            },
-            other => segments.push(other),
-        }
-    }
-    let mut normalized = segments.join("/");
-    if normalized.is_empty() {
-        return match (absolute, trailing) {
-            (true, _) => "/".to_owned(),
-            (false, true) => "./".to_owned(),
-            (false, false) => ".".to_owned(),
-        };
-    }
-    if trailing {
-        normalized.push('/');
-    }
-    if absolute {
-        normalized.insert(0, '/');
-    }
-    normalized
 }
 
 #[cfg(test)]

@@ -8,13 +8,13 @@
 //! Cargo and Python use the same rule with their own requirement semantics ([`crate::range`]):
 //! every dependency kind but dev-dependencies counts; the release is listed when its new version
 //! leaves the requirement, or when its bump reaches `updateInternalDependencies`. A Cargo
-//! path-only dependency pins the current version, so every bump leaves it.
+//! path-only dependency has no requirement: it is never listed (and never cascades).
 
 use cargo_relflow_sync::{DepKind, Ecosystem, Package};
 
 use crate::apply::npm::{reaches_minimum, should_update};
 use crate::plan::Release;
-use crate::{range, Bump, PlanConfig};
+use crate::{range, PlanConfig};
 
 /// Whether `dependent`'s entry lists the release `dependency` as an updated dependency.
 pub(super) fn is_listed(
@@ -34,9 +34,6 @@ pub(super) fn is_listed(
             .iter()
             .filter(|dep| dep.name == target.name && dep.kind != DepKind::Dev)
             .any(|dep| {
-                if dependent.ecosystem == Ecosystem::Cargo && dep.requirement.trim().is_empty() {
-                    return dependency.bump != Bump::None;
-                }
                 match range::satisfies(
                     dependent.ecosystem,
                     &dep.requirement,

@@ -65,10 +65,9 @@ impl Context<'_> {
         let mut patch = Vec::new();
         for changeset in self.used {
             // Changesets takes the first release that names the package.
-            let own = changeset
-                .releases
-                .iter()
-                .find(|r| names::resolve(self.packages, &r.name).ok() == Some(release.package));
+            let own = changeset.releases.iter().find(|r| {
+                names::resolve_in_changeset(self.packages, &r.name).ok() == Some(release.package)
+            });
             let line = || self.release_line(changeset);
             match own.map(|r| r.bump) {
                 Some(Bump::Major) => major.push(line()),

@@ -26,12 +26,14 @@ mod conventional;
 mod dependency;
 mod entry;
 mod insert;
+mod section;
 #[cfg(test)]
 mod tests;
 
 pub use conventional::{conventional_section, CliffConfig};
 pub use entry::entries;
 pub use insert::insert;
+pub use section::section;
 
 /// An entry with a conventional-commit `section` after it, separated by a blank line; the entry
 /// unchanged when the section is empty.

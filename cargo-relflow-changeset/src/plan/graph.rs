@@ -2,10 +2,10 @@
 //! has on a released dependency (`determine-dependents.ts: getDependencyVersionRanges`).
 //!
 //! npm follows Changesets exactly. Cargo and Python have an edge where a requirement accepts the
-//! dependency's current version; a Cargo path-only dependency (no version) is an exact pin on the
-//! workspace version (like `workspace:*`), except in `dev-dependencies`, where it is ignored
-//! (cargo strips such dev-dependencies on publish). A Python dependency without a specifier
-//! accepts any version.
+//! dependency's current version; a Cargo path-only dependency (no version) has no requirement
+//! and makes no edge: it never cascades (cargo publishes no crate with one in its normal
+//! dependencies and strips it from dev-dependencies, so only unpublished crates such as bevy's
+//! `compile_fail` tests have them). A Python dependency without a specifier accepts any version.
 
 use cargo_relflow_sync::{DepKind, Dependency, Ecosystem, Package};
 
@@ -32,7 +32,7 @@ fn ordered_deps(package: &Package) -> Vec<&Dependency> {
 
 /// Whether `range` (after `workspace:`) names the directory of `dependency`.
 pub(crate) fn is_workspace_path(range: &str, dependency: &Package) -> bool {
-    crate::apply::npm::posix_normalize(range) == dependency.dir.as_str().replace('\\', "/")
+    crate::posix_path::normalize(range) == dependency.dir.as_str().replace('\\', "/")
 }
 
 /// For each package, the packages that depend on it, in package order.
@@ -71,7 +71,9 @@ pub(super) fn dependents(index: &Index, ignore_dev: bool, workspace_only: bool) 
             }
         } else {
             for dep in &package.deps {
-                if dep.kind == DepKind::Dev && (ignore_dev || dep.requirement.trim().is_empty()) {
+                let path_only =
+                    package.ecosystem == Ecosystem::Cargo && dep.requirement.trim().is_empty();
+                if path_only || (dep.kind == DepKind::Dev && ignore_dev) {
                     continue;
                 }
                 let Some(target) = index.lookup(package.ecosystem, &dep.name) else {
@@ -81,11 +83,6 @@ pub(super) fn dependents(index: &Index, ignore_dev: bool, workspace_only: bool) 
                     continue;
                 }
                 let accepted = match &packages[target].version {
-                    _ if package.ecosystem == Ecosystem::Cargo
-                        && dep.requirement.trim().is_empty() =>
-                    {
-                        true
-                    }
                     Some(version) => {
                         index.satisfies(package.ecosystem, &dep.requirement, version) == Some(true)
                     }
@@ -169,17 +166,7 @@ pub(super) fn requirements(
                     None => written.clone(),
                 }
             }
-            Ecosystem::Cargo if written.trim().is_empty() => {
-                if dep.kind == DepKind::Dev {
-                    continue;
-                }
-                let bare = old_version.map(|v| {
-                    let mut v = v.clone();
-                    v.build = semver::BuildMetadata::EMPTY;
-                    v.to_string()
-                });
-                format!("={}", bare.unwrap_or_default())
-            }
+            Ecosystem::Cargo if written.trim().is_empty() => continue,
             _ => written.clone(),
         };
         out.push(Requirement {
@@ -189,18 +176,4 @@ pub(super) fn requirements(
         });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::apply::npm::posix_normalize;
-
-    #[test]
-    fn normalize_like_node() {
-        assert_eq!(posix_normalize("./packages/a"), "packages/a");
-        assert_eq!(posix_normalize("packages//a/"), "packages/a/");
-        assert_eq!(posix_normalize("packages/b/../a"), "packages/a");
-        assert_eq!(posix_normalize("../x"), "../x");
-        assert_eq!(posix_normalize("."), ".");
-    }
 }

@@ -55,7 +55,9 @@ pub(super) fn resolve(index: &Index, config: &PlanConfig) -> Result<Resolved, Pl
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            ignore[i] || (is_private(p) && !config.private_packages.version) || p.version.is_none()
+            ignore[i]
+                || (is_private(p) && !config.private_rule(p.ecosystem).version)
+                || p.version.is_none()
         })
         .collect();
     let mut warnings = Vec::new();
@@ -111,7 +113,7 @@ pub(super) fn resolve(index: &Index, config: &PlanConfig) -> Result<Resolved, Pl
             }
         }
     }
-    if !ignored.is_empty() || !config.private_packages.version {
+    if !ignored.is_empty() || !config.private_packages.version || !config.private_crates.version {
         let dependents = graph::dependents(
             index,
             true,
@@ -135,6 +137,12 @@ pub(super) fn resolve(index: &Index, config: &PlanConfig) -> Result<Resolved, Pl
     if !config.private_packages.version && config.private_packages.tag {
         errors.push(
             "privatePackages: Invalid combination: \"tag\" is set to \"true\" but \"version\" is set to \"false\"."
+                .to_owned(),
+        );
+    }
+    if !config.private_crates.version && config.private_crates.tag {
+        errors.push(
+            "relflow.toml: private_packages: Invalid combination: \"tag\" is true but \"version\" is false."
                 .to_owned(),
         );
     }

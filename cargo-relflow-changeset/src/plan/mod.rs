@@ -141,6 +141,12 @@ pub enum PlanError {
     Input(InputError),
 }
 
+/// Where the "Invalid tree" fixes go: the file and the key.
+const INVALID_TREE_HINT: &str = "edit the `ignore` key of relflow.toml when it sets one, else the \
+     \"ignore\" key of .changeset/config.json; unpublished npm packages follow config.json's \
+     \"privatePackages\", unpublished Cargo crates and Python projects relflow.toml's \
+     `private_packages`";
+
 impl From<PlanError> for InputError {
     fn from(error: PlanError) -> InputError {
         match error {
@@ -154,6 +160,11 @@ impl From<PlanError> for InputError {
                 .with_hint("`cargo relflow list` shows every package relflow found"),
             PlanError::MixedChangeset { ref changeset, .. } => {
                 InputError::in_file(format!(".changeset/{changeset}.md"), error.to_string())
+            }
+            PlanError::Config { ref errors, .. }
+                if errors.iter().any(|e| e.starts_with("Invalid tree")) =>
+            {
+                InputError::new(error.to_string()).with_hint(INVALID_TREE_HINT)
             }
             other => InputError::new(other.to_string()),
         }

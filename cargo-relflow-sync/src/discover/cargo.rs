@@ -44,16 +44,57 @@ fn cargo_metadata(root: &Utf8Path, manifest: &Utf8Path) -> Result<Metadata, Disc
         .map_err(|e| DiscoverError::External(format!("failed to run `cargo metadata`: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(DiscoverError::Input(cargo_error(&stderr, root)));
+        return Err(cargo_error(&stderr, root));
     }
     serde_json::from_slice(&output.stdout)
         .map_err(|e| DiscoverError::External(format!("`cargo metadata` printed invalid JSON: {e}")))
 }
 
+/// Classifies a failed `cargo metadata`. A complaint that names a manifest (a `-->` location or a
+/// `Cargo.toml` path) is bad input; anything else is cargo itself failing (rustup's "toolchain
+/// is not installed" for a `rust-toolchain.toml` pin, a broken installation), an external
+/// failure reported with cargo's own `error:` and `help:` lines.
+fn cargo_error(stderr: &str, root: &Utf8Path) -> DiscoverError {
+    let names_manifest = stderr.lines().any(|l| {
+        l.trim_start().starts_with("--> ") || l.split('`').any(|s| s.ends_with("Cargo.toml"))
+    });
+    if names_manifest {
+        DiscoverError::Input(manifest_error(stderr, root))
+    } else {
+        DiscoverError::External(tool_error(stderr))
+    }
+}
+
+/// Cargo's own message: its `error:`, `help:` and `note:` lines, without rustup's backtrace.
+fn tool_error(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .take_while(|l| !l.starts_with("Stack backtrace:"))
+        .map(str::trim_end)
+        .filter(|l| {
+            ["error: ", "help: ", "note: "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect();
+    let first = lines
+        .first()
+        .map_or("", |l| l.trim_start_matches("error: "));
+    let mut message = format!("`cargo metadata` failed: {first}");
+    if first.is_empty() {
+        message.push_str(stderr.trim());
+    }
+    for line in lines.iter().skip(1) {
+        message.push('\n');
+        message.push_str(line);
+    }
+    message
+}
+
 /// Turns cargo's complaint about a manifest into an input error with file and line. Cargo prints
 /// `error: <what>` and then ` --> <path>:<line>:<column>` relative to the directory it ran in,
 /// the repository root.
-fn cargo_error(stderr: &str, root: &Utf8Path) -> InputError {
+fn manifest_error(stderr: &str, root: &Utf8Path) -> InputError {
     let message = stderr
         .lines()
         .find_map(|l| l.strip_prefix("error: "))
@@ -100,6 +141,9 @@ fn packages_from_metadata(
             .and_then(|v| v.get("workspace"))
             .and_then(Item::as_bool)
             == Some(true);
+        // A manifest without `version` is 0.0.0 to cargo (and unpublished): relflow gives it no
+        // version, so it is never released and never gets a `version` key written.
+        let versionless = doc.get("package").and_then(|p| p.get("version")).is_none();
         let written = written_requirements(&doc, &root_doc);
         let deps = member
             .dependencies
@@ -139,9 +183,11 @@ fn packages_from_metadata(
         packages.push(Package {
             ecosystem: Ecosystem::Cargo,
             name: member.name.to_string(),
-            version: Some(member.version.clone()),
-            version_text: Some(member.version.to_string()),
-            version_source: if inherits_version {
+            version: (!versionless).then(|| member.version.clone()),
+            version_text: (!versionless).then(|| member.version.to_string()),
+            version_source: if versionless {
+                VersionSource::None
+            } else if inherits_version {
                 VersionSource::CargoWorkspace
             } else {
                 VersionSource::Manifest
@@ -317,10 +363,7 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
         let version_text = if inherits {
             workspace_version.clone()
         } else {
-            version
-                .and_then(toml::Value::as_str)
-                .map(str::to_owned)
-                .or_else(|| Some("0.0.0".to_owned()))
+            version.and_then(toml::Value::as_str).map(str::to_owned)
         };
         let publish = match package.get("publish") {
             Some(item) if item.as_bool() == Some(false) => Publish::No,
@@ -342,7 +385,9 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
                 .as_deref()
                 .and_then(|v| semver::Version::parse(v).ok()),
             version_text,
-            version_source: if inherits {
+            version_source: if version.is_none() {
+                VersionSource::None
+            } else if inherits {
                 VersionSource::CargoWorkspace
             } else {
                 VersionSource::Manifest
@@ -377,4 +422,39 @@ fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
         }
         DiscoverError::Input(error)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_toolchain_is_cargo_failing_with_rustups_hint() {
+        let stderr = "error: toolchain '1.999.0-x86_64-unknown-linux-gnu' is not installed\n\
+                      help: run `rustup toolchain install` to install it\n\
+                      \nStack backtrace:\n   0: anyhow::error\n";
+        let DiscoverError::External(message) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not external");
+        };
+        assert_eq!(
+            message,
+            "`cargo metadata` failed: toolchain '1.999.0-x86_64-unknown-linux-gnu' is not \
+             installed\nhelp: run `rustup toolchain install` to install it"
+        );
+    }
+
+    #[test]
+    fn a_complaint_naming_a_manifest_is_bad_input_with_its_line() {
+        let stderr =
+            "error: invalid type: integer `1`, expected a string\n --> core/Cargo.toml:3:11\n";
+        let DiscoverError::Input(error) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not input");
+        };
+        assert_eq!(error.location().as_deref(), Some("core/Cargo.toml:3"));
+        let stderr = "error: failed to parse manifest at `/r/core/Cargo.toml`\n";
+        let DiscoverError::Input(error) = cargo_error(stderr, Utf8Path::new("/r")) else {
+            panic!("not input");
+        };
+        assert_eq!(error.location().as_deref(), Some("core/Cargo.toml"));
+    }
 }

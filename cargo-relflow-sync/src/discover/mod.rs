@@ -23,6 +23,9 @@ pub struct Workspace {
     pub packages: Vec<Package>,
     /// relflow's configuration.
     pub config: LoadedConfig,
+    /// npm packages left out because an earlier package has their name: an error unless both
+    /// are ignored (the caller knows `ignore`).
+    pub duplicates: Vec<npm::DuplicateName>,
 }
 
 /// Why discovery failed.
@@ -79,12 +82,13 @@ pub fn discover_loaded(
             Depth::Full => python::discover_python(root, python_paths),
             Depth::Layout => python::discover_python_tracked(root, python_paths),
         });
-        let npm = npm::discover_npm(root);
+        let npm = npm::discover_npm_with_duplicates(root);
         let generic = generic::discover_generic(root, &loaded.config, loaded.source.as_ref());
         (joined(cargo), npm, joined(python), generic)
     });
     let mut packages = cargo?;
-    packages.extend(npm?);
+    let (npm, duplicates) = npm?;
+    packages.extend(npm);
     packages.extend(python?);
     packages.extend(generic?);
     if let Some(source) = &loaded.source {
@@ -100,6 +104,7 @@ pub fn discover_loaded(
         root: root.to_owned(),
         packages,
         config: loaded,
+        duplicates,
     })
 }
 

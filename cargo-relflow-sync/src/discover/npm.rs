@@ -25,6 +25,39 @@ const DEP_FIELDS: [(&str, DepKind); 4] = [
     ("optionalDependencies", DepKind::Optional),
 ];
 
+/// An npm package left out of discovery because an earlier package has its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateName {
+    /// The name both use.
+    pub name: String,
+    /// The manifest left out, relative to the root.
+    pub manifest: Utf8PathBuf,
+    /// The manifest of the package kept.
+    pub first: Utf8PathBuf,
+}
+
+impl DuplicateName {
+    /// The error for a duplicate that is not ignored.
+    pub fn error(&self) -> InputError {
+        InputError::in_file(
+            &self.manifest,
+            format!(
+                "npm package name `{}` is also used by {}",
+                self.name, self.first
+            ),
+        )
+        .with_hint("package names must be unique within the workspace (or `ignore` them)")
+    }
+
+    /// The warning for a duplicate that is ignored (Changesets skips those too).
+    pub fn warning(&self) -> String {
+        format!(
+            "npm package name `{}` of {} is also used by {}; both are ignored, so {} is skipped",
+            self.name, self.manifest, self.first, self.manifest
+        )
+    }
+}
+
 /// Directories never entered while matching workspace globs.
 const SKIPPED_DIRS: [&str; 2] = ["node_modules", ".git"];
 
@@ -35,10 +68,25 @@ const SKIPPED_DIRS: [&str; 2] = ["node_modules", ".git"];
 /// workspaces are declared (the root package.json alone is not a package). Packages are
 /// sorted by directory; `dir` and `manifest` are relative to `root` and `/`-separated.
 /// Dependencies keep only other packages of the workspace, with their ranges as written.
+///
+/// A name used twice is an error; [`discover_npm_with_duplicates`] returns them instead.
 pub fn discover_npm(root: &Utf8Path) -> Result<Vec<Package>, InputError> {
+    let (packages, duplicates) = discover_npm_with_duplicates(root)?;
+    match duplicates.into_iter().next() {
+        Some(duplicate) => Err(duplicate.error()),
+        None => Ok(packages),
+    }
+}
+
+/// [`discover_npm`], leaving out each package whose name an earlier package (by directory)
+/// already has, and returning those separately.
+pub fn discover_npm_with_duplicates(
+    root: &Utf8Path,
+) -> Result<(Vec<Package>, Vec<DuplicateName>), InputError> {
     let Some((source, patterns)) = workspace_patterns(root)? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
+    let mut duplicates = Vec::new();
     let dirs = match_dirs(root, &source, &patterns)?;
     let mut manifests = Vec::new();
     let mut names: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
@@ -67,13 +115,15 @@ pub fn discover_npm(root: &Utf8Path) -> Result<Vec<Package>, InputError> {
                 });
             }
         };
-        if let Some(first) = names.insert(name.clone(), manifest.clone()) {
-            return Err(InputError::in_file(
-                &manifest,
-                format!("npm package name `{name}` is also used by {first}"),
-            )
-            .with_hint("package names must be unique within the workspace"));
+        if let Some(first) = names.get(&name) {
+            duplicates.push(DuplicateName {
+                name,
+                manifest,
+                first: first.clone(),
+            });
+            continue;
         }
+        names.insert(name.clone(), manifest.clone());
         manifests.push((dir, manifest, text, object, name));
     }
     let mut packages = Vec::new();
@@ -122,7 +172,7 @@ pub fn discover_npm(root: &Utf8Path) -> Result<Vec<Package>, InputError> {
             deps,
         });
     }
-    Ok(packages)
+    Ok((packages, duplicates))
 }
 
 /// The workspace dependencies of one package.json, in manifest order.

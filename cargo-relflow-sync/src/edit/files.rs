@@ -202,7 +202,10 @@ mod tests {
                 },
             ]
         );
-        files.into_transaction().commit().unwrap();
+        files
+            .into_transaction()
+            .commit(&root.join(".git/relflow-txn"))
+            .unwrap();
         assert_eq!(
             std::fs::read_to_string(root.join("a.txt")).unwrap(),
             "two\nthree\n"

@@ -12,6 +12,7 @@ pub mod npm;
 pub mod npm_lock;
 pub mod python;
 pub mod uv_lock;
+pub mod version_map;
 
 use crate::model::DepKind;
 

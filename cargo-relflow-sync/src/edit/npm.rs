@@ -7,7 +7,7 @@
 //! ([`PackageJsonMut::dependencies`]), for the root package.json, which is no package of the
 //! workspace but whose ranges `version` rewrites too.
 
-mod json;
+pub(crate) mod json;
 #[cfg(test)]
 pub(crate) mod test_tools;
 

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use camino::Utf8Path;
+use cargo_relflow_changeset::changed::is_skipped;
 use cargo_relflow_changeset::write::{random_id, render_changeset};
 use cargo_relflow_changeset::Bump;
 use cargo_relflow_sync::txn::Transaction;
@@ -10,12 +11,15 @@ use cargo_relflow_sync::{names, InputError};
 
 use crate::cli::AddArgs;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::ui::Ui;
 
 /// Writes `.changeset/<three-random-words>.md` from the flags, or from prompts on a terminal.
 pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let dir = repo.changeset_dir()?;
     let mut releases = releases_from_flags(&repo, args)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -62,7 +66,7 @@ pub fn run(start: &Utf8Path, args: &AddArgs, ui: &Ui) -> Result<Outcome, Failure
     let path = dir.join(format!("{id}.md"));
     let mut txn = Transaction::new();
     txn.write(&path, text);
-    txn.commit().map_err(anyhow::Error::from)?;
+    lock.commit(txn)?;
     ui.data(path.strip_prefix(repo.root()).unwrap_or(&path).as_str());
     Ok(Outcome::Yes)
 }
@@ -84,7 +88,7 @@ fn releases_from_flags(repo: &Repo, args: &AddArgs) -> Result<Vec<(usize, Bump)>
             InputError::new(format!("unknown bump `{bump_text}` for `{name}`"))
                 .with_hint("use one of `major`, `minor`, `patch`, `none`")
         })?;
-        add(names::resolve(repo.packages(), name)?, bump);
+        add(resolve_flag(repo, name)?, bump);
     }
     for (names, bump) in [
         (&args.major, Bump::Major),
@@ -92,8 +96,27 @@ fn releases_from_flags(repo: &Repo, args: &AddArgs) -> Result<Vec<(usize, Bump)>
         (&args.patch, Bump::Patch),
     ] {
         for name in names.iter().filter(|n| !n.is_empty()) {
-            add(names::resolve(repo.packages(), name)?, bump);
+            add(resolve_flag(repo, name)?, bump);
         }
     }
     Ok(releases)
+}
+
+/// A package named on the command line: [`names::resolve`], except that a plain name shared by
+/// several packages of which exactly one can be released (the others are ignored or unversioned
+/// private packages) means that one.
+fn resolve_flag(repo: &Repo, name: &str) -> Result<usize, InputError> {
+    let packages = repo.packages();
+    names::resolve(packages, name).or_else(|error| {
+        let (ecosystem, plain) = names::split_qualified(name);
+        let config = repo.plan_config();
+        let mut releasable = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.name == plain && ecosystem.is_none() && !is_skipped(p, &config));
+        match (releasable.next(), releasable.next()) {
+            (Some((only, _)), None) => Ok(only),
+            _ => Err(error),
+        }
+    })
 }

@@ -17,6 +17,7 @@ pub fn run(start: &Utf8Path, args: &CheckArgs, ui: &Ui) -> Result<Outcome, Failu
     let (repo, changed) = Repo::open_alongside(start, Depth::Layout, |root, base| {
         changed_paths(root, base, args)
     })?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let changesets: Vec<Changeset> = repo
         .read_changesets()?
         .into_iter()

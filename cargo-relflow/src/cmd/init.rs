@@ -6,6 +6,7 @@ use cargo_relflow_sync::discover::{self, Workspace};
 use cargo_relflow_sync::txn::Transaction;
 
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::repo::CHANGESET_DIR;
 use crate::ui::Ui;
 
@@ -36,7 +37,8 @@ const CONFIG_JSON: &str = r#"{
 
 /// Writes each missing file; existing ones are left as they are.
 pub fn run(start: &Utf8Path, ui: &Ui) -> Result<Outcome, Failure> {
-    let root = discover::find_root(start)?;
+    let lock = RepoLock::acquire(start, ui)?;
+    let root = lock.root().to_owned();
     let workspace = discover::discover(&root)?;
     let mut txn = Transaction::new();
     let mut plan = |relative: &str, text: String| {
@@ -69,7 +71,7 @@ pub fn run(start: &Utf8Path, ui: &Ui) -> Result<Outcome, Failure> {
     } else {
         plan(CONFIG_FILE, relflow_toml(&workspace));
     }
-    txn.commit().map_err(anyhow::Error::from)?;
+    lock.commit(txn)?;
     Ok(Outcome::Yes)
 }
 

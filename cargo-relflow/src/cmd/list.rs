@@ -1,7 +1,7 @@
 //! `cargo relflow list`: every package relflow found, with its dependencies.
 
 use camino::Utf8Path;
-use cargo_relflow_sync::{Package, Publish, VersionSource};
+use cargo_relflow_sync::{names, Package, Publish, VersionSource};
 use serde_json::{json, Value};
 
 use crate::cli::DataFormat;
@@ -12,6 +12,7 @@ use crate::ui::Ui;
 /// Prints the packages, for people or as JSON.
 pub fn run(start: &Utf8Path, format: DataFormat, ui: &Ui) -> Result<Outcome, Failure> {
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     match format {
         DataFormat::Json => {
             let packages: Vec<Value> = repo.packages().iter().map(package_json).collect();
@@ -33,8 +34,14 @@ pub fn run(start: &Utf8Path, format: DataFormat, ui: &Ui) -> Result<Outcome, Fai
                 } else {
                     "  [not published]"
                 };
+                // A plain name shared across ecosystems means the npm package in changesets.
+                let plain = if names::npm_wins_plain_name(repo.packages(), package) {
+                    format!("  [plain `{}` in changesets means this one]", package.name)
+                } else {
+                    String::new()
+                };
                 text.push_str(&format!(
-                    "{} {version}  {dir}{private}\n",
+                    "{} {version}  {dir}{private}{plain}\n",
                     package.qualified_name()
                 ));
                 for dep in &package.deps {

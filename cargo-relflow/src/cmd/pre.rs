@@ -1,20 +1,24 @@
 //! `cargo relflow version pre enter TAG` / `pre exit`: pre mode in `.changeset/pre.json`.
 
 use camino::{Utf8Path, Utf8PathBuf};
-use cargo_relflow_changeset::pre::{is_valid_tag, render_pre_state, PreMode, PreState};
+use cargo_relflow_changeset::pre::{is_valid_tag, PreMode, PreState};
 use cargo_relflow_sync::discover::Depth;
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::InputError;
 
 use crate::cli::PreCommand;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
+use crate::pre_file::write_pre_state;
 use crate::repo::{Repo, CHANGESET_DIR};
 use crate::ui::Ui;
 
 /// Writes `.changeset/pre.json` in the v3 form (migrating a v2 file's versioned changesets into
 /// `.changeset/pre/`).
 pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open_with(start, Depth::Layout)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     repo.changeset_dir()?;
     let pre_path = Utf8PathBuf::from(CHANGESET_DIR).join("pre.json");
     let state = match (command, &repo.pre) {
@@ -60,10 +64,7 @@ pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, F
     };
     let mut files = FileSet::new(repo.root());
     write_pre_state(&mut files, &state)?;
-    files
-        .into_transaction()
-        .commit()
-        .map_err(anyhow::Error::from)?;
+    lock.commit(files.into_transaction())?;
     match state.mode {
         PreMode::Pre => ui.status(
             "Entered",
@@ -78,18 +79,4 @@ pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, F
         ),
     }
     Ok(Outcome::Yes)
-}
-
-/// Stages `pre.json` in the v3 form. Changesets that a v2 `pre.json` lists as versioned are moved
-/// to `.changeset/pre/`, as Changesets v3 migrates them.
-pub fn write_pre_state(files: &mut FileSet, state: &PreState) -> Result<(), InputError> {
-    let dir = Utf8PathBuf::from(CHANGESET_DIR);
-    for id in state.changesets.iter().filter(|id| !id.starts_with("pre/")) {
-        let from = dir.join(format!("{id}.md"));
-        if let Some(text) = files.read_optional(&from)?.map(str::to_owned) {
-            files.write(&dir.join("pre").join(format!("{id}.md")), text)?;
-            files.remove(&from)?;
-        }
-    }
-    files.write(&dir.join("pre.json"), render_pre_state(state))
 }

@@ -5,6 +5,7 @@ use camino::Utf8Path;
 
 use crate::cli::{DataFormat, PublishArgs};
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::publish::progress::Progress;
 use crate::publish::{publish, PublishRequest};
 use crate::registry::Environment;
@@ -13,7 +14,11 @@ use crate::ui::Ui;
 
 /// Runs `publish` and prints the plan (dry run) or the summary; exit 3 when a package failed.
 pub fn run(start: &Utf8Path, args: &PublishArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let _lock = (!args.dry_run)
+        .then(|| RepoLock::acquire(start, ui))
+        .transpose()?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = request(args, Environment::from_process());
     let progress = Progress::auto(ui, ui.is_quiet() || args.format == DataFormat::Json);
     let report = publish(&repo, &request, &progress)?;
@@ -57,6 +62,7 @@ pub fn request(args: &PublishArgs, env: Environment) -> PublishRequest {
     }
     request.tag = !args.no_tag;
     request.push = !args.no_push;
+    request.release = !args.no_release;
     request.allow_dirty = args.allow_dirty;
     request.offline |= args.offline;
     request

@@ -3,9 +3,10 @@
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changed::packages_needing_release;
 use cargo_relflow_changeset::parse::is_changeset_file_name;
-use cargo_relflow_changeset::plan::plan;
+use cargo_relflow_changeset::plan::{plan, ReleasePlan};
 use cargo_relflow_changeset::{status, Changeset};
 use cargo_relflow_sync::discover::Depth;
+use cargo_relflow_sync::txn::Transaction;
 use cargo_relflow_sync::InputError;
 
 use crate::cli::{StatusArgs, StatusFormat};
@@ -24,6 +25,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         }
         changed_paths(root, base, args.since.as_deref())
     })?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let mut files = repo.read_changesets()?;
     let changed = changed?;
     if changed.is_none() {
@@ -48,6 +50,20 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         ui.warn(warning);
     }
     let packages = repo.packages();
+    if let Some(output) = &args.output {
+        // As Changesets does: the file is written only when the check below passes, and the
+        // plan is not printed.
+        if changes_need_a_changeset(&repo, &changed, &release_plan, ui)? {
+            return Ok(Outcome::No);
+        }
+        let names: Vec<String> = packages.iter().map(|p| repo.written_name(p)).collect();
+        let text =
+            status::to_changesets_json(&names, &release_plan, &changesets, repo.pre.as_ref());
+        let mut txn = Transaction::new();
+        txn.write(output.clone(), text);
+        txn.commit().map_err(anyhow::Error::from)?;
+        return Ok(Outcome::Yes);
+    }
     match args.format {
         StatusFormat::Json => {
             let value = status::to_json(packages, &release_plan, &changesets);
@@ -57,24 +73,38 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
         StatusFormat::Markdown => ui.data(&status::to_markdown(packages, &release_plan)),
         StatusFormat::Human => ui.data(&status::to_human(packages, &release_plan)),
     }
-    if let Some(changed) = changed {
-        let needing = packages_needing_release(
-            packages,
-            &config,
-            &repo.changed_file_patterns(),
-            changed.iter().map(|p| p.as_path()),
-        )?;
-        if !needing.is_empty() && release_plan.changesets.is_empty() {
-            ui.error_line(
-                "Some packages have been changed but no changesets were found. Run `cargo relflow changeset` to resolve this error.",
-            );
-            ui.error_line(
-                "If this change doesn't need a release, run `cargo relflow changeset --empty`.",
-            );
-            return Ok(Outcome::No);
-        }
+    if changes_need_a_changeset(&repo, &changed, &release_plan, ui)? {
+        return Ok(Outcome::No);
     }
     Ok(Outcome::Yes)
+}
+
+/// Changesets' rule for exit 1: packages changed and the plan uses no changeset (printed).
+fn changes_need_a_changeset(
+    repo: &Repo,
+    changed: &Option<Vec<Utf8PathBuf>>,
+    release_plan: &ReleasePlan,
+    ui: &Ui,
+) -> Result<bool, Failure> {
+    let Some(changed) = changed else {
+        return Ok(false);
+    };
+    let needing = packages_needing_release(
+        repo.packages(),
+        &repo.plan_config(),
+        &repo.changed_file_patterns(),
+        changed.iter().map(|p| p.as_path()),
+    )?;
+    if !needing.is_empty() && release_plan.changesets.is_empty() {
+        ui.error_line(
+            "Some packages have been changed but no changesets were found. Run `cargo relflow changeset` to resolve this error.",
+        );
+        ui.error_line(
+            "If this change doesn't need a release, run `cargo relflow changeset --empty`.",
+        );
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Whether `.changeset/` holds a changeset that the plan will count: any, outside pre mode (in pre

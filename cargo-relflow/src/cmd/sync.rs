@@ -5,13 +5,18 @@ use camino::Utf8Path;
 
 use crate::cli::SyncArgs;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::sync::prepare;
 use crate::ui::Ui;
 
 /// Writes what disagrees (all files or none); with `--check`, lists it and exits 1 instead.
 pub fn run(start: &Utf8Path, args: &SyncArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = (!args.check)
+        .then(|| RepoLock::acquire(start, ui))
+        .transpose()?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let run = prepare(&repo)?;
     if run.disagreements.is_empty() {
         ui.status("Synced", "every file agrees with the manifests");
@@ -27,10 +32,9 @@ pub fn run(start: &Utf8Path, args: &SyncArgs, ui: &Ui) -> Result<Outcome, Failur
         ui.error_line("run `cargo relflow sync` to write them");
         return Ok(Outcome::No);
     }
-    run.files
-        .into_transaction()
-        .commit()
-        .map_err(anyhow::Error::from)?;
+    if let Some(lock) = &lock {
+        lock.commit(run.files.into_transaction())?;
+    }
     for d in &run.disagreements {
         ui.status(
             "Synced",

@@ -5,13 +5,16 @@ use cargo_relflow_sync::edit::files::FileSet;
 
 use crate::cli::VersionArgs;
 use crate::error::{Failure, Outcome};
+use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::ui::Ui;
 use crate::version::{prepare, Nothing, VersionRequest};
 
 /// Writes the release (all files or none), or prints its diff with `--dry-run`.
 pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
+    let lock = RepoLock::acquire(start, ui)?;
     let repo = Repo::open(start)?;
+    repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = VersionRequest {
         snapshot: args
             .snapshot
@@ -34,10 +37,7 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
         ui.data(&unified_diff(&run.files));
         return Ok(Outcome::Yes);
     }
-    run.files
-        .into_transaction()
-        .commit()
-        .map_err(anyhow::Error::from)?;
+    lock.commit(run.files.into_transaction())?;
     for release in &run.released {
         ui.status(
             "Released",

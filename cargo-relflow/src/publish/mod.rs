@@ -29,6 +29,7 @@ pub mod order;
 pub mod pace;
 mod plan;
 pub mod progress;
+pub mod release;
 pub mod report;
 pub mod run;
 pub mod secrets;
@@ -66,6 +67,9 @@ pub struct PublishRequest {
     pub tag: bool,
     /// Push the release tags to `origin`.
     pub push: bool,
+    /// Create a forge release for each pushed tag, with the package's assets (`--no-release`
+    /// turns it off).
+    pub release: bool,
     /// Publish from a tree with uncommitted changes.
     pub allow_dirty: bool,
     /// Ask no registry (`--offline`, `CARGO_NET_OFFLINE=true`); a real publish then refuses.
@@ -90,6 +94,7 @@ impl PublishRequest {
             jobs: std::thread::available_parallelism().map_or(1, usize::from),
             tag: true,
             push: true,
+            release: true,
             allow_dirty: false,
             offline: env.get("CARGO_NET_OFFLINE") == Some("true"),
             polling: Polling::default(),
@@ -179,6 +184,8 @@ pub struct PublishReport {
     pub tags_created: Vec<String>,
     /// The tags this run pushed.
     pub tags_pushed: Vec<String>,
+    /// The forge releases of the pushed tags, made or completed by this run.
+    pub releases: Vec<release::ReleaseOutcome>,
     /// How long the run took.
     pub elapsed: Duration,
     /// How much of it was spent in cargo, npm and the Python tools.
@@ -214,6 +221,7 @@ pub fn publish(
     }
     let client = Client::new();
     let plan = plan::plan(repo, request, &client, progress)?;
+    let releases = release::prepare(repo, request, &plan.order, progress)?;
     let mut report = PublishReport {
         packages: plan.packages.clone(),
         ..PublishReport::default()
@@ -281,6 +289,14 @@ pub fn publish(
         }));
     }
     tag_and_push(repo, request, &mut report, &plan.secrets, progress)?;
+    report.releases = release::create(
+        repo,
+        &releases,
+        &report.packages,
+        &plan.order,
+        &report.tags_pushed,
+        progress,
+    )?;
     report.elapsed = started.elapsed();
     report.tool_time = context.tool_time.into_inner().unwrap_or_default();
     Ok(report)

@@ -46,14 +46,30 @@ pub struct PublishGraph {
 }
 
 /// Builds the publish graph of `repo` and checks it for cycles. With `offline`, `cargo metadata`
-/// runs with `--offline`.
-pub fn publish_graph(repo: &Repo, offline: bool) -> Result<PublishGraph, Failure> {
+/// runs with `--offline`, and when cargo's cache lacks the registry dependencies it needs for
+/// the resolve, the Cargo edges come from the workspace's own path dependencies (read with
+/// `--no-deps` metadata): the order only needs those. `warn` is told when that happens.
+pub fn publish_graph(
+    repo: &Repo,
+    offline: bool,
+    warn: impl Fn(&str),
+) -> Result<PublishGraph, Failure> {
     let packages = repo.packages();
     let mut graph = PublishGraph {
         edges: vec![Vec::new(); packages.len()],
     };
     if packages.iter().any(|p| p.ecosystem == Ecosystem::Cargo) {
-        for (from, to, kind) in cargo_edges(repo.root(), packages, offline)? {
+        let edges = match cargo_edges(repo.root(), packages, offline) {
+            Ok(edges) => edges,
+            Err(error) if offline => {
+                warn(&format!(
+                    "{error:#}; the Cargo order comes from the workspace's path dependencies instead"
+                ));
+                path_dependency_edges(packages)
+            }
+            Err(error) => return Err(error),
+        };
+        for (from, to, kind) in edges {
             graph.add(from, to, EdgeKind::Manifest(kind));
         }
     }
@@ -299,6 +315,30 @@ fn cargo_edges(
         }
     }
     Ok(edges)
+}
+
+/// The internal Cargo edges of the workspace model (cargo's `--no-deps` metadata: path
+/// dependencies on members, with kind and target), with the rule of [`cargo_edges`]: normal and
+/// build dependencies, dev-dependencies that carry a `version`.
+fn path_dependency_edges(packages: &[Package]) -> Vec<(usize, usize, DepKind)> {
+    let mut edges = Vec::new();
+    for (from, package) in packages.iter().enumerate() {
+        if package.ecosystem != Ecosystem::Cargo {
+            continue;
+        }
+        for dependency in &package.deps {
+            if dependency.kind == DepKind::Dev && dependency.requirement.is_empty() {
+                continue;
+            }
+            let to = packages
+                .iter()
+                .position(|p| p.ecosystem == Ecosystem::Cargo && p.name == dependency.name);
+            if let Some(to) = to {
+                edges.push((from, to, dependency.kind));
+            }
+        }
+    }
+    edges
 }
 
 /// An error and its sources on one line (guppy's own message leaves out cargo's words).

@@ -38,7 +38,7 @@ pub(crate) fn plan(
     client: &Client,
     progress: &Progress,
 ) -> Result<Plan, Failure> {
-    let graph = order::publish_graph(repo, request.offline)?;
+    let graph = order::publish_graph(repo, request.offline, |w| progress.warn(w))?;
     let selected = selection(repo, &request.packages)?;
     let registries = Registries::read(repo, &request.env)?;
     let targets: Vec<Option<Target>> = repo
@@ -73,7 +73,7 @@ pub(crate) fn plan(
         Default::default()
     };
     let format = tags::tag_format(repo);
-    let tag_private = repo.plan_config().private_packages.tag;
+    let plan_config = repo.plan_config();
     let mut order: Vec<usize> = (0..repo.packages().len())
         .filter(|&at| selected[at] && repo.packages()[at].version.is_some())
         .collect();
@@ -82,7 +82,8 @@ pub(crate) fn plan(
         .iter()
         .map(|&at| {
             let package = &repo.packages()[at];
-            let tagged = request.tag && (targets[at].is_some() || tag_private);
+            let tagged = request.tag
+                && (targets[at].is_some() || plan_config.private_rule(package.ecosystem).tag);
             let tag = tagged.then(|| tags::tag_name(&format, package)).flatten();
             PlannedPackage {
                 name: repo.written_name(package),

@@ -42,6 +42,12 @@ impl PublishReport {
             }).collect::<Vec<_>>(),
             "tags_created": self.tags_created,
             "tags_pushed": self.tags_pushed,
+            "releases": self.releases.iter().map(|r| json!({
+                "tag": r.tag,
+                "url": r.url,
+                "created": r.created,
+                "assets_uploaded": r.uploaded,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -120,6 +126,14 @@ impl PublishReport {
             self.tags_created.len(),
             self.tags_pushed.len(),
         ));
+        if !self.releases.is_empty() {
+            let created = self.releases.iter().filter(|r| r.created).count();
+            let uploaded: usize = self.releases.iter().map(|r| r.uploaded.len()).sum();
+            text.push_str(&format!(
+                "{created} forge releases created, {} there already; {uploaded} assets uploaded\n",
+                self.releases.len() - created
+            ));
+        }
         text
     }
 }
@@ -153,7 +167,7 @@ fn outcome_text(outcome: &Outcome) -> &'static str {
 }
 
 /// Left-aligned columns two spaces apart; the last column is not padded.
-fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

@@ -1,5 +1,6 @@
 //! Release tags: their names (`tag_format`), the ones that exist (read with gix), new ones
-//! (annotated, on HEAD, written with gix), and one atomic push of them.
+//! (annotated, on HEAD, written with gix), and one atomic push of them; for `yank`, the tags a
+//! remote has, deleting tags (with gix) and one atomic push of the deletions.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -46,11 +47,14 @@ pub fn tag_format(repo: &Repo) -> String {
 /// The tag of `package` at its current version: `{name}` and `{version}` (semver) filled in.
 pub fn tag_name(format: &str, package: &Package) -> Option<String> {
     let version = package.version.as_ref()?;
-    Some(
-        format
-            .replace("{name}", &package.name)
-            .replace("{version}", &version.to_string()),
-    )
+    Some(tag_name_at(format, &package.name, version))
+}
+
+/// The tag of the package `name` at `version`: `{name}` and `{version}` (semver) filled in.
+pub fn tag_name_at(format: &str, name: &str, version: &semver::Version) -> String {
+    format
+        .replace("{name}", name)
+        .replace("{version}", &version.to_string())
 }
 
 /// The names of every tag of the git repository that holds `root`.
@@ -137,6 +141,77 @@ pub fn push_tags(
         let stderr = String::from_utf8_lossy(&output.stderr);
         bail!(
             "`git push --atomic {remote}` of {} tags failed: {}",
+            names.len(),
+            secrets.scrub(stderr.trim())
+        );
+    }
+    Ok(())
+}
+
+/// The tags the remote `remote` has: `git ls-remote --tags --refs`.
+pub fn remote_tags(
+    root: &Utf8Path,
+    remote: &str,
+    secrets: &Secrets,
+) -> anyhow::Result<BTreeSet<String>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-remote", "--tags", "--refs", "--quiet", remote])
+        .output()
+        .context("cannot run `git ls-remote`")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        bail!(
+            "`git ls-remote --tags {remote}` failed: {}",
+            secrets.scrub(stderr.trim())
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once("refs/tags/"))
+        .map(|(_, name)| name.trim().to_owned())
+        .collect())
+}
+
+/// Deletes each tag of `names` from the repository; a tag that is not there is no error.
+pub fn delete_tags(root: &Utf8Path, names: &[String]) -> anyhow::Result<()> {
+    let repo = open(root)?;
+    for name in names {
+        let reference = repo
+            .try_find_reference(format!("refs/tags/{name}").as_str())
+            .map_err(|error| anyhow::anyhow!("cannot read tag `{name}`: {error}"))?;
+        if let Some(reference) = reference {
+            reference
+                .delete()
+                .map_err(|error| anyhow::anyhow!("cannot delete tag `{name}`: {error}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// `git push --atomic <remote> :refs/tags/<name>...`: deletes all the tags on the remote, or
+/// none.
+pub fn push_tag_deletions(
+    root: &Utf8Path,
+    remote: &str,
+    names: &[String],
+    secrets: &Secrets,
+) -> anyhow::Result<()> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["push", "--atomic", "--quiet", remote])
+        .args(names.iter().map(|name| format!(":refs/tags/{name}")))
+        .output()
+        .context("cannot run `git push`")?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        bail!(
+            "`git push --atomic {remote}` deleting {} tags failed: {}",
             names.len(),
             secrets.scrub(stderr.trim())
         );

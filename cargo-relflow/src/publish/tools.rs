@@ -6,6 +6,8 @@
 //!   workspace, so that `workspace:` ranges are rewritten), `--tag ID` for a pre-release.
 //! - Python: the project's build command with an output directory relflow picks, then
 //!   `twine upload` (`uv publish` when the project has a `uv.lock`).
+//! - Rolling back (`yank`): `cargo yank`, `npm deprecate`, `npm unpublish` and
+//!   `npm dist-tag add`, each with the registry named.
 
 use std::ffi::OsString;
 use std::time::{Duration, SystemTime};
@@ -130,6 +132,67 @@ pub fn dist_tag(version: &semver::Version, pre: Option<&PreState>) -> Option<Str
     } else {
         letters
     })
+}
+
+/// `cargo yank --version V NAME` in the workspace root, `--registry R` unless it is crates.io.
+pub fn cargo_yank(
+    root: &Utf8Path,
+    name: &str,
+    version: &semver::Version,
+    registry: &str,
+) -> Invocation {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut invocation = Invocation::new(cargo, root)
+        .arg("yank")
+        .arg("--version")
+        .arg(version.to_string());
+    if registry != crate::registry::cargo::CRATES_IO {
+        invocation = invocation.arg("--registry").arg(registry);
+    }
+    invocation.arg(name)
+}
+
+/// `npm deprecate NAME@V MESSAGE --registry R` in the repository root (its `.npmrc` holds the
+/// token setting).
+pub fn npm_deprecate(
+    root: &Utf8Path,
+    name: &str,
+    version: &str,
+    message: &str,
+    registry: &str,
+) -> Invocation {
+    Invocation::new("npm", root)
+        .arg("deprecate")
+        .arg(format!("{name}@{version}"))
+        .arg(message)
+        .arg("--registry")
+        .arg(registry)
+}
+
+/// `npm unpublish NAME@V --registry R` in the repository root.
+pub fn npm_unpublish(root: &Utf8Path, name: &str, version: &str, registry: &str) -> Invocation {
+    Invocation::new("npm", root)
+        .arg("unpublish")
+        .arg(format!("{name}@{version}"))
+        .arg("--registry")
+        .arg(registry)
+}
+
+/// `npm dist-tag add NAME@V TAG --registry R` in the repository root.
+pub fn npm_dist_tag_add(
+    root: &Utf8Path,
+    name: &str,
+    version: &str,
+    tag: &str,
+    registry: &str,
+) -> Invocation {
+    Invocation::new("npm", root)
+        .arg("dist-tag")
+        .arg("add")
+        .arg(format!("{name}@{version}"))
+        .arg(tag)
+        .arg("--registry")
+        .arg(registry)
 }
 
 /// Where a Python build writes its distributions.
@@ -367,6 +430,45 @@ mod tests {
             publish,
             deps: Vec::new(),
         }
+    }
+
+    #[test]
+    fn rollback_commands() {
+        let root = Utf8Path::new("/repo");
+        let v = version("1.2.0");
+        let shown = |invocation: Invocation| {
+            invocation
+                .shown()
+                .trim_start_matches(&std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .to_owned()
+        };
+        assert_eq!(
+            shown(cargo_yank(root, "core", &v, "local")),
+            " yank --version 1.2.0 --registry local core"
+        );
+        assert_eq!(
+            shown(cargo_yank(root, "core", &v, "crates-io")),
+            " yank --version 1.2.0 core"
+        );
+        let registry = "http://127.0.0.1:4873/";
+        assert_eq!(
+            npm_deprecate(root, "@acme/web", "1.2.0", "broken", registry).args,
+            [
+                "deprecate",
+                "@acme/web@1.2.0",
+                "broken",
+                "--registry",
+                registry
+            ]
+        );
+        assert_eq!(
+            npm_unpublish(root, "web", "1.2.0", registry).shown(),
+            format!("npm unpublish web@1.2.0 --registry {registry}")
+        );
+        assert_eq!(
+            npm_dist_tag_add(root, "web", "1.1.0", "latest", registry).shown(),
+            format!("npm dist-tag add web@1.1.0 latest --registry {registry}")
+        );
     }
 
     #[test]

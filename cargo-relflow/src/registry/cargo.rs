@@ -261,6 +261,27 @@ pub fn published_versions(
     name: &str,
     token: Option<&Token>,
 ) -> Result<Option<Vec<semver::Version>>, RegistryError> {
+    let entries = index_entries(client, registry, name, token)?;
+    Ok(entries.map(|entries| entries.into_iter().map(|entry| entry.version).collect()))
+}
+
+/// One version of a crate as its index line describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// The version.
+    pub version: semver::Version,
+    /// Whether it is yanked (`"yanked":true`).
+    pub yanked: bool,
+}
+
+/// Every version of crate `name` in `registry`'s sparse index with its `yanked` flag, or `None`
+/// when the index does not know the crate.
+pub fn index_entries(
+    client: &Client,
+    registry: &CargoRegistry,
+    name: &str,
+    token: Option<&Token>,
+) -> Result<Option<Vec<IndexEntry>>, RegistryError> {
     let url = index_file_url(registry, name)?;
     let auth = token.map_or(Auth::None, Auth::Raw);
     let Some(body) = client.get_optional(&url, "text/plain", auth)? else {
@@ -269,29 +290,35 @@ pub fn published_versions(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    // Only `vers` is read, as leniently as cargo reads index lines: registries leave out fields
-    // that crates-index's full line type requires (ferro-cargo-registry-server writes
-    // dependencies without `features`).
+    // Only `vers` and `yanked` are read, as leniently as cargo reads index lines: registries
+    // leave out fields that crates-index's full line type requires (ferro-cargo-registry-server
+    // writes dependencies without `features`).
     let malformed = |message: String| RegistryError::Malformed {
         url: super::http::redact_url(&url),
         message,
     };
     let text = String::from_utf8(body).map_err(|error| malformed(error.to_string()))?;
-    let mut versions = Vec::new();
+    let mut entries = Vec::new();
     for line in text.lines().filter(|line| !line.trim().is_empty()) {
         let entry: IndexLine =
             serde_json::from_str(line).map_err(|error| malformed(error.to_string()))?;
         if let Ok(version) = semver::Version::parse(&entry.vers) {
-            versions.push(version);
+            entries.push(IndexEntry {
+                version,
+                yanked: entry.yanked,
+            });
         }
     }
-    Ok(Some(versions))
+    Ok(Some(entries))
 }
 
-/// The part of a sparse index line that says which version it describes.
+/// The part of a sparse index line that says which version it describes, and whether it is
+/// yanked.
 #[derive(Deserialize)]
 struct IndexLine {
     vers: String,
+    #[serde(default)]
+    yanked: bool,
 }
 
 /// The URL of crate `name`'s file in `registry`'s sparse index.

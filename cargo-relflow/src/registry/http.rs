@@ -48,15 +48,49 @@ pub(crate) enum Auth<'a> {
     Bearer(&'a Token),
     /// `Authorization: TOKEN` (cargo registries).
     Raw(&'a Token),
+    /// `Authorization: Basic base64(USER:PASSWORD)` (Python package indexes).
+    Basic(&'a str, &'a Token),
 }
 
 impl Auth<'_> {
     fn token(&self) -> Option<&Token> {
         match self {
             Auth::None => None,
-            Auth::Bearer(token) | Auth::Raw(token) => Some(token),
+            Auth::Bearer(token) | Auth::Raw(token) | Auth::Basic(_, token) => Some(token),
         }
     }
+
+    /// The `Authorization` header's value, if any.
+    fn header(&self) -> Option<String> {
+        match self {
+            Auth::None => None,
+            Auth::Bearer(token) => Some(format!("Bearer {}", token.expose())),
+            Auth::Raw(token) => Some(token.expose().to_owned()),
+            Auth::Basic(user, password) => Some(format!(
+                "Basic {}",
+                base64(format!("{user}:{}", password.expose()).as_bytes())
+            )),
+        }
+    }
+}
+
+/// Standard base64 with padding (RFC 4648), for basic credentials.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let word = chunk.iter().enumerate().fold(0u32, |word, (at, &byte)| {
+            word | u32::from(byte) << (16 - 8 * at)
+        });
+        for at in 0..4 {
+            if at <= chunk.len() {
+                out.push(char::from(ALPHABET[(word >> (18 - 6 * at)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A blocking HTTP client (ureq) with a timeout, relflow's user agent, the platform's trust store
@@ -95,6 +129,11 @@ impl Client {
         Client { agent }
     }
 
+    /// The configured agent, for clients that need other methods than GET (the forges).
+    pub(crate) fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
     /// GETs `url` with `accept` and `auth`: the body on 2xx, `None` when the resource does not
     /// exist (404, 410, 451), an error otherwise (429 is [`RegistryError::RateLimited`]).
     pub(crate) fn get_optional(
@@ -109,12 +148,8 @@ impl Client {
             message: scrub(&error.to_string().replace(url, &shown), auth.token()),
         };
         let mut request = self.agent.get(url).header("Accept", accept);
-        match auth {
-            Auth::None => {}
-            Auth::Bearer(token) => {
-                request = request.header("Authorization", format!("Bearer {}", token.expose()));
-            }
-            Auth::Raw(token) => request = request.header("Authorization", token.expose()),
+        if let Some(header) = auth.header() {
+            request = request.header("Authorization", header);
         }
         let mut response = request.call().map_err(transport)?;
         let status = response.status().as_u16();
@@ -146,13 +181,58 @@ impl Client {
     }
 }
 
+impl Client {
+    /// POSTs `fields` as `application/x-www-form-urlencoded` to `url` with `auth`: `Ok` on 2xx,
+    /// an error naming the status otherwise (404 included: the caller asked for an action on
+    /// something that is there).
+    pub(crate) fn post_form(
+        &self,
+        url: &str,
+        fields: &[(&str, &str)],
+        auth: Auth<'_>,
+    ) -> Result<(), RegistryError> {
+        let shown = redact_url(url);
+        let transport = |error: ureq::Error| RegistryError::Transport {
+            url: shown.clone(),
+            message: scrub(&error.to_string().replace(url, &shown), auth.token()),
+        };
+        let mut request = self.agent.post(url);
+        if let Some(header) = auth.header() {
+            request = request.header("Authorization", header);
+        }
+        let mut response = request
+            .send_form(fields.iter().copied())
+            .map_err(transport)?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT)
+            .read_to_vec()
+            .map_err(transport)?;
+        match status {
+            200..=299 => Ok(()),
+            429 => Err(RegistryError::RateLimited {
+                url: shown,
+                retry_after: None,
+            }),
+            401 | 403 => Err(RegistryError::Unauthorized { url: shown, status }),
+            _ => Err(RegistryError::Status {
+                url: shown,
+                status,
+                detail: scrub(&excerpt(&body), auth.token()),
+            }),
+        }
+    }
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is not read: the caller then uses its own backoff).
 fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// The start of a body as one line, for an error message.
-fn excerpt(body: &[u8]) -> String {
+pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match line.char_indices().nth(DETAIL_CHARS) {
@@ -184,6 +264,20 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_credentials_in_base64() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        let password = Token::new("pass");
+        assert_eq!(
+            Auth::Basic("user", &password).header().as_deref(),
+            Some("Basic dXNlcjpwYXNz")
+        );
+    }
 
     #[test]
     fn token_debug_is_redacted() {

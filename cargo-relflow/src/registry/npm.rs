@@ -44,14 +44,23 @@ pub struct Packument {
     pub versions: Vec<String>,
     /// The dist-tags (`latest`, `beta`, ...) and the version each points at.
     pub dist_tags: BTreeMap<String, String>,
+    /// The versions that are deprecated (`npm deprecate`: a non-empty `deprecated` message).
+    pub deprecated: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct PackumentJson {
     #[serde(default)]
-    versions: BTreeMap<String, serde::de::IgnoredAny>,
+    versions: BTreeMap<String, VersionJson>,
     #[serde(default, rename = "dist-tags")]
     dist_tags: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct VersionJson {
+    /// A message, or `false` / `""` for none.
+    #[serde(default)]
+    deprecated: Option<serde_json::Value>,
 }
 
 /// Reads the npm registry settings for the project at `root` with environment `env`.
@@ -172,9 +181,22 @@ pub fn packument(
             url: redact_url(&url),
             message: error.to_string(),
         })?;
+    let deprecated = json
+        .versions
+        .iter()
+        .filter(|(_, version)| {
+            version
+                .deprecated
+                .as_ref()
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|message| !message.is_empty())
+        })
+        .map(|(text, _)| text.clone())
+        .collect();
     Ok(Some(Packument {
         versions: json.versions.into_keys().collect(),
         dist_tags: json.dist_tags,
+        deprecated,
     }))
 }
 

@@ -4,16 +4,18 @@
 //! JSON `Accept` header still gets HTML from pypiserver, so the HTML is what is read) and reads
 //! the version out of each file name: wheels (`name-1.0-py3-none-any.whl`) and sdists
 //! (`name-1.0.tar.gz`). [`simple_index_for_upload`] turns the upload URL twine is given into the
-//! simple index to check.
+//! simple index to check. [`remove_release`] sends the legacy `remove_pkg` action that
+//! pypiserver takes; PyPI has no API for it ([`manage_url`] is its page to yank by hand).
 //!
-//! Not here: credentials for private indexes (pypiserver and PyPI serve the page to anyone).
+//! Not here: credentials for reading private indexes (pypiserver and PyPI serve the page to
+//! anyone).
 
 use std::str::FromStr;
 
 use cargo_relflow_sync::discover::python::normalize_name;
 use pep440_rs::Version;
 
-use super::http::{redact_url, Auth, Client};
+use super::http::{redact_url, Auth, Client, Token};
 use super::{RegistryError, State};
 
 /// PyPI's simple index.
@@ -32,6 +34,42 @@ pub fn simple_index_for_upload(upload_url: &str) -> String {
         "https://test.pypi.org/legacy" => "https://test.pypi.org/simple/".to_owned(),
         _ => format!("{}/simple/", url.trim_end_matches("/legacy")),
     }
+}
+
+/// The page of PyPI or TestPyPI on which a maintainer yanks `version` of `project` by hand, when
+/// `upload_url` is one of theirs: they take uploads but offer no API to yank or remove them.
+pub fn manage_url(upload_url: &str, project: &str, version: &str) -> Option<String> {
+    let host = match upload_url.trim_end_matches('/') {
+        "https://upload.pypi.org/legacy" => "https://pypi.org",
+        "https://test.pypi.org/legacy" => "https://test.pypi.org",
+        _ => return None,
+    };
+    Some(format!(
+        "{host}/manage/project/{}/release/{version}/",
+        normalize_name(project)
+    ))
+}
+
+/// Removes every file of `version` of `project` from the repository at `upload_url` with the
+/// legacy `:action=remove_pkg` form (pypiserver's), as `user`. pypiserver matches the name and
+/// version as the file names write them ([`release_spellings`]).
+pub fn remove_release(
+    client: &Client,
+    upload_url: &str,
+    project: &str,
+    version: &str,
+    user: &str,
+    password: &Token,
+) -> Result<(), RegistryError> {
+    client.post_form(
+        upload_url,
+        &[
+            (":action", "remove_pkg"),
+            ("name", project),
+            ("version", version),
+        ],
+        Auth::Basic(user, password),
+    )
 }
 
 /// The project page: `{index}/{normalized-name}/`.
@@ -86,6 +124,12 @@ pub fn version_state(
 
 /// The version in a distribution file name of the project whose normalized name is `name`.
 pub fn file_version(name: &str, file: &str) -> Option<Version> {
+    split_file_name(name, file).map(|(_, _, version)| version)
+}
+
+/// A distribution file name of the project whose normalized name is `name`, split into the
+/// name and the version as the file writes them, and the parsed version.
+fn split_file_name<'a>(name: &str, file: &'a str) -> Option<(&'a str, &'a str, Version)> {
     if let Some(stem) = file
         .strip_suffix(".whl")
         .or_else(|| file.strip_suffix(".egg"))
@@ -94,7 +138,7 @@ pub fn file_version(name: &str, file: &str) -> Option<Version> {
         let mut parts = stem.split('-');
         let (project, version) = (parts.next()?, parts.next()?);
         return (normalize_name(project) == name)
-            .then(|| Version::from_str(version).ok())
+            .then(|| Some((project, version, Version::from_str(version).ok()?)))
             .flatten();
     }
     let stem = SDIST_EXTENSIONS
@@ -102,10 +146,33 @@ pub fn file_version(name: &str, file: &str) -> Option<Version> {
         .find_map(|extension| file.strip_suffix(extension))?;
     // Old sdists kept `-` in the name: try every split.
     stem.match_indices('-').find_map(|(at, _)| {
-        (normalize_name(&stem[..at]) == name)
-            .then(|| Version::from_str(&stem[at + 1..]).ok())
+        let (project, version) = (&stem[..at], &stem[at + 1..]);
+        (normalize_name(project) == name)
+            .then(|| Some((project, version, Version::from_str(version).ok()?)))
             .flatten()
     })
+}
+
+/// The `(name, version)` spellings of the files of `version` of `project` on `index`, as
+/// their file names write them (`acme_py`, `0.2.0`): pypiserver's `remove_pkg` matches those
+/// exactly. Empty when the index has no such file.
+pub fn release_spellings(
+    client: &Client,
+    index: &str,
+    project: &str,
+    version: &Version,
+) -> Result<Vec<(String, String)>, RegistryError> {
+    let name = normalize_name(project);
+    let mut spellings: Vec<(String, String)> = Vec::new();
+    for file in project_files(client, index, project)?.unwrap_or_default() {
+        if let Some((raw_name, raw_version, parsed)) = split_file_name(&name, &file) {
+            let spelling = (raw_name.to_owned(), raw_version.to_owned());
+            if &parsed == version && !spellings.contains(&spelling) {
+                spellings.push(spelling);
+            }
+        }
+    }
+    Ok(spellings)
 }
 
 /// The text of every `<a ...>text</a>` of a page, entities `&amp;` `&lt;` `&gt;` decoded.
@@ -204,5 +271,10 @@ mod tests {
             project_url("http://127.0.0.1:8080/simple", "My_Pkg.Core"),
             "http://127.0.0.1:8080/simple/my-pkg-core/"
         );
+        assert_eq!(
+            manage_url("https://upload.pypi.org/legacy/", "My_Pkg", "1.0b1").as_deref(),
+            Some("https://pypi.org/manage/project/my-pkg/release/1.0b1/")
+        );
+        assert_eq!(manage_url("http://127.0.0.1:8080/", "x", "1.0"), None);
     }
 }

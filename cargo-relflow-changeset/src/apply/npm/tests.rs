@@ -5,7 +5,7 @@ use camino::Utf8Path;
 use cargo_relflow_sync::edit::RequirementChange;
 use cargo_relflow_sync::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
 
-use super::{new_range, posix_normalize, requirement_changes, should_update};
+use super::{new_range, requirement_changes, should_update};
 use crate::plan::Release;
 use crate::plan_config::UpdateInternalDependencies;
 use crate::{Bump, PlanConfig};
@@ -345,24 +345,6 @@ fn the_root_package_json_gets_new_ranges_and_keeps_its_version() {
     })
     .unwrap();
     assert_eq!(root.finish(), text.replace("^1.0.0", "^1.1.0"));
-}
-
-#[test]
-fn posix_normalize_is_nodes() {
-    for (path, normalized) in [
-        ("", "."),
-        (".", "."),
-        ("./", "./"),
-        ("packages/dep", "packages/dep"),
-        ("./packages//dep/", "packages/dep/"),
-        ("packages/../dep", "dep"),
-        ("../../dep", "../../dep"),
-        ("a/../../dep", "../dep"),
-        ("/a/../../dep", "/dep"),
-        ("/", "/"),
-    ] {
-        assert_eq!(posix_normalize(path), normalized, "{path:?}");
-    }
 }
 
 /// Every scenario `cases.mjs` recorded from `@changesets/apply-release-plan` 8.1: the ranges it

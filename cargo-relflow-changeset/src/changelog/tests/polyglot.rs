@@ -116,7 +116,6 @@ fn cargo_dependencies_listed_when_left_or_at_the_minimum_bump() {
         "core:\n## 1.2.1\n\n### Patch Changes\n\n- 0000000: Fix core\n
 cli:\n## 0.5.0\n\n### Minor Changes\n\n- 1111111: CLI feature\n\n### Patch Changes\n\n- Updated dependencies [0000000]\n  - core@1.2.1\n
 tool:\n## 0.1.1\n\n### Patch Changes\n\n- 1111111: CLI feature\n
-app:\n## 0.1.1\n\n### Patch Changes\n\n- Updated dependencies [0000000]\n  - core@1.2.1\n
 bld:\n## 3.0.1\n\n### Patch Changes\n\n- Updated dependencies [0000000]\n  - core@1.2.1\n"
     );
 }
@@ -129,13 +128,13 @@ fn cargo_requirements_that_still_match_need_the_minimum_bump() {
         ..PlanConfig::default()
     };
     let rendered = render(&packages, &cargo_changesets(), &config, None);
-    // `1.2` still matches 1.2.1 and a patch is below `minor`; the path-only and `=1.2.0`
-    // requirements are left, so they are still listed.
+    // `1.2` still matches 1.2.1 and a patch is below `minor`; the `=1.2.0` requirement is left,
+    // so it is still listed. The path-only `app` is not released at all.
     assert!(
         rendered.contains("cli:\n## 0.5.0\n\n### Minor Changes\n\n- 1111111: CLI feature\n\ntool:"),
         "{rendered}"
     );
-    assert!(rendered.contains("app:\n## 0.1.1\n\n### Patch Changes\n\n- Updated dependencies [0000000]\n  - core@1.2.1\n"), "{rendered}");
+    assert!(!rendered.contains("app:"), "{rendered}");
     assert!(rendered.contains("bld:\n## 3.0.1\n\n### Patch Changes\n\n- Updated dependencies [0000000]\n  - core@1.2.1\n"), "{rendered}");
 }
 

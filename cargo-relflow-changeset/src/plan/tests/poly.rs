@@ -43,10 +43,12 @@ fn cargo_requirements_cascade_with_cargo_rules() {
 
 #[test]
 fn cargo_path_only_and_dev_dependencies() {
-    // A path-only normal or build dependency pins the workspace version.
+    // A path-only normal or build dependency has no requirement: it never cascades.
     for kind in ["normal", "build"] {
-        let plan = cargo_dependent("1.0.0", kind, "", "patch");
-        assert!(plan.contains("cargo:app patch 1.0.0 -> 1.0.1 []"), "{plan}");
+        assert_eq!(
+            cargo_dependent("1.0.0", kind, "", "major"),
+            "cargo:core major 1.0.0 -> 2.0.0 [one]"
+        );
     }
     // A dev-dependency without a version never cascades, not even as `none`.
     assert_eq!(
@@ -174,16 +176,28 @@ fn plain_glob_matches_every_ecosystem_and_ambiguous_names_fail() {
         hint: write one of `cargo:core`, `npm:core`, `python:core` instead
         ",
     );
-    check(
-        &format!(
-            "{POLY}
-            cs one core:patch
-            "
-        ),
+    // In a changeset a plain name shared with npm means the npm package (Changesets wrote it).
+    let plan = super::run(&format!(
+        "{POLY}
+        cs one core:patch
         "
-        error: package name `core` is ambiguous
+    ));
+    assert!(
+        plan.starts_with("npm:core patch 1.2.0 -> 1.2.1 [one]"),
+        "{plan}"
+    );
+    assert!(!plan.contains("cargo:core patch"), "{plan}");
+    // Shared by other ecosystems only, it is ambiguous.
+    check(
+        "
+        pkg cargo:tool 1.0.0
+        pkg python:tool 1.0.0
+        cs one tool:patch
+        ",
+        "
+        error: package name `tool` is ambiguous
           --> .changeset/one.md:2
-        hint: write one of `cargo:core`, `npm:core`, `python:core` instead
+        hint: write one of `cargo:tool`, `python:tool` instead
         ",
     );
 }

@@ -17,6 +17,10 @@ pub(crate) struct Node {
     pub(crate) span: Range<usize>,
     /// The members (decoded key, value) of an object; `None` for other values.
     pub(crate) members: Option<Vec<(String, Node)>>,
+    /// The elements of an array; `None` for other values.
+    pub(crate) elements: Option<Vec<Node>>,
+    /// Where the key starts, for the value of an object member.
+    pub(crate) key_start: Option<usize>,
 }
 
 impl Node {
@@ -77,10 +81,11 @@ impl Scanner<'_> {
     fn value(&mut self) -> Option<Node> {
         self.skip_whitespace();
         let start = self.pos;
+        let mut elements = None;
         let members = match self.bytes.get(self.pos)? {
             b'{' => Some(self.object()?),
             b'[' => {
-                self.array()?;
+                elements = Some(self.array()?);
                 None
             }
             b'"' => {
@@ -99,6 +104,8 @@ impl Scanner<'_> {
         Some(Node {
             span: start..self.pos,
             members,
+            elements,
+            key_start: None,
         })
     }
 
@@ -117,7 +124,8 @@ impl Scanner<'_> {
             let key = serde_json::from_str(self.text.get(key_start..self.pos)?).ok()?;
             self.skip_whitespace();
             self.expect(b':')?;
-            let value = self.value()?;
+            let mut value = self.value()?;
+            value.key_start = Some(key_start);
             members.push((key, value));
             self.skip_whitespace();
             match self.bytes.get(self.pos)? {
@@ -131,21 +139,22 @@ impl Scanner<'_> {
         }
     }
 
-    fn array(&mut self) -> Option<()> {
+    fn array(&mut self) -> Option<Vec<Node>> {
         self.pos += 1;
+        let mut elements = Vec::new();
         self.skip_whitespace();
         if self.bytes.get(self.pos) == Some(&b']') {
             self.pos += 1;
-            return Some(());
+            return Some(elements);
         }
         loop {
-            self.value()?;
+            elements.push(self.value()?);
             self.skip_whitespace();
             match self.bytes.get(self.pos)? {
                 b',' => self.pos += 1,
                 b']' => {
                     self.pos += 1;
-                    return Some(());
+                    return Some(elements);
                 }
                 _ => return None,
             }
