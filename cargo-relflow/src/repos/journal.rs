@@ -67,13 +67,6 @@ pub struct RepoEntry {
     pub reverted: Option<String>,
 }
 
-impl RepoEntry {
-    /// Whether the release steps (not publishing) are all done.
-    pub fn released(&self) -> bool {
-        self.pushed
-    }
-}
-
 /// The journal's path under the coordinating repository's `root`.
 pub fn path(root: &Utf8Path) -> Utf8PathBuf {
     root.join(STATE_DIR).join(FILE)

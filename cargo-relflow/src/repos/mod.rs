@@ -46,8 +46,6 @@ pub struct Member {
     pub name: String,
     /// Its working tree.
     pub root: Utf8PathBuf,
-    /// Where it comes from.
-    pub source: RepoSource,
     /// 0 for repos released first, else one more than the highest repo it waits for.
     pub level: usize,
     /// The files it pins to other repos' versions.
@@ -95,11 +93,10 @@ impl ReleaseSet {
         let mut members = Vec::new();
         for (entry, level) in entries.iter().zip(levels) {
             let name = entry.name.get_ref().clone();
-            let repo_source = entry.source();
-            let member_root = match &repo_source {
+            let member_root = match entry.source() {
                 RepoSource::Path(path) => {
                     let at = entry.path.as_ref().map_or(0, |p| p.span().start);
-                    let dir = config_dir.join(path);
+                    let dir = config_dir.join(&path);
                     if gix::open(dir.as_std_path()).is_err() {
                         return Err(InputError::in_file(
                             &source.path,
@@ -115,7 +112,7 @@ impl ReleaseSet {
                 }
                 RepoSource::Url(url) => {
                     let dir = root.join(STATE_DIR).join("repos").join(&name);
-                    git::clone_or_update(url, &dir)?;
+                    git::clone_or_update(&url, &dir)?;
                     dir
                 }
             };
@@ -134,7 +131,6 @@ impl ReleaseSet {
             members.push(Member {
                 name,
                 root: member_root,
-                source: repo_source,
                 level,
                 pins,
             });
@@ -145,11 +141,6 @@ impl ReleaseSet {
             source,
             members,
         })
-    }
-
-    /// The member called `name`.
-    pub fn member(&self, name: &str) -> Option<&Member> {
-        self.members.iter().find(|m| m.name == name)
     }
 
     /// The member indices in release order: by level, then as written.

@@ -244,13 +244,14 @@ fn plan_repo(
         changelog: true,
         version: shared.cloned(),
     };
-    let has_releases = bumped(&status.plan).next().is_some();
-    let (mut files, released, warnings) = match has_releases {
-        true => match prepare(repo, &request)? {
-            Ok(run) => (run.files, run.released, run.warnings),
-            Err(_) => (FileSet::new(repo.root()), Vec::new(), Vec::new()),
-        },
-        false => (FileSet::new(repo.root()), Vec::new(), Vec::new()),
+    let run = if bumped(&status.plan).next().is_some() {
+        prepare(repo, &request)?.ok()
+    } else {
+        None
+    };
+    let (mut files, released, warnings) = match run {
+        Some(run) => (run.files, run.released, run.warnings),
+        None => (FileSet::new(repo.root()), Vec::new(), Vec::new()),
     };
     let version = released.iter().map(|r| r.new_version.clone()).max();
     let tags = tags(repo, &released);
