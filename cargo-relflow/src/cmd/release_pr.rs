@@ -58,7 +58,7 @@ pub fn run(start: &Utf8Path, args: &ReleasePrArgs, ui: &Ui) -> Result<Outcome, F
         }
         return Ok(Outcome::Yes);
     }
-    let outcome = apply(planned, &env)?;
+    let outcome = apply(planned, &env, ui)?;
     if json {
         ui.data(&pretty(&json!({
             "changesets": true,

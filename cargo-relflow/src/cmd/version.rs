@@ -5,8 +5,8 @@ use cargo_relflow_sync::edit::files::FileSet;
 
 use crate::cli::VersionArgs;
 use crate::error::{Failure, Outcome};
-use crate::lock::RepoLock;
 use crate::format;
+use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::ui::Ui;
 use crate::version::{prepare, Nothing, VersionRequest};

@@ -20,10 +20,12 @@ use cargo_relflow_sync::InputError;
 use crate::error::Failure;
 use crate::forge::remote::{self, Unresolved};
 use crate::forge::{self, Forge, ForgeSpec, NewPullRequest};
+use crate::lock::RepoLock;
 use crate::publish::secrets::Secrets;
 use crate::publish::REMOTE;
 use crate::registry::Environment;
 use crate::repo::Repo;
+use crate::ui::Ui;
 use crate::version::{prepare, Nothing, Released, VersionRequest};
 
 /// The default commit message and pull request title.
@@ -102,6 +104,7 @@ pub fn plan(repo: &Repo, request: &ReleasePrRequest) -> Result<Option<Planned>, 
     let version_request = VersionRequest {
         snapshot: None,
         changelog: true,
+        version: None,
     };
     let run = match prepare(&branch_repo, &version_request)? {
         Ok(run) => run,
@@ -146,7 +149,7 @@ pub fn plan(repo: &Repo, request: &ReleasePrRequest) -> Result<Option<Planned>, 
 
 /// Commits the plan's files on the release branch, pushes it and opens or updates the pull
 /// request.
-pub fn apply(planned: Planned, env: &Environment) -> Result<ReleasePrOutcome, Failure> {
+pub fn apply(planned: Planned, env: &Environment, ui: &Ui) -> Result<ReleasePrOutcome, Failure> {
     let Planned {
         plan,
         worktree,
@@ -156,10 +159,7 @@ pub fn apply(planned: Planned, env: &Environment) -> Result<ReleasePrOutcome, Fa
     let Some((_, forge)) = forge else {
         return Err(anyhow::anyhow!("a dry-run plan cannot be applied").into());
     };
-    files
-        .into_transaction()
-        .commit()
-        .map_err(anyhow::Error::from)?;
+    RepoLock::acquire(worktree.path(), ui)?.commit(files.into_transaction())?;
     let commit = worktree.commit(&plan.message)?;
     let secrets = Secrets::new(env, []);
     let pushed = git::push_branch(

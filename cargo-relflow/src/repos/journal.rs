@@ -1,11 +1,10 @@
 //! `.relflow/repos-run.json`: what a `repos release` run has done, step by step, so a re-run
 //! after a failure continues with what is left and `repos rollback` knows what to undo.
 //!
-//! The file is written (through a [`Transaction`]) before the first change and after every
+//! The file is written (a temporary file renamed over it) before the first change and after every
 //! finished step.
 
 use camino::{Utf8Path, Utf8PathBuf};
-use cargo_relflow_sync::txn::Transaction;
 use cargo_relflow_sync::InputError;
 use serde::{Deserialize, Serialize};
 
@@ -90,9 +89,12 @@ impl Journal {
     /// Writes the journal (temp file and rename).
     pub fn save(&self, root: &Utf8Path) -> Result<(), Failure> {
         let text = serde_json::to_string_pretty(self).map_err(anyhow::Error::from)?;
-        let mut txn = Transaction::new();
-        txn.write(path(root), format!("{text}\n"));
-        txn.commit().map_err(anyhow::Error::from)?;
+        let path = path(root);
+        let temp = path.with_extension("json.tmp");
+        std::fs::create_dir_all(root.join(STATE_DIR))
+            .and_then(|()| std::fs::write(&temp, format!("{text}\n")))
+            .and_then(|()| std::fs::rename(&temp, &path))
+            .map_err(|e| anyhow::anyhow!("cannot write `{path}`: {e}"))?;
         Ok(())
     }
 

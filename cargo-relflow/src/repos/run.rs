@@ -14,6 +14,7 @@ use super::git;
 use super::journal::{Journal, RepoEntry, RunState};
 use super::plan::{RepoPlan, SetPlan};
 use crate::error::Failure;
+use crate::lock::RepoLock;
 use crate::publish::progress::Progress;
 use crate::publish::{publish, tags, Outcome as PublishOutcome, PublishRequest};
 use crate::registry::Environment;
@@ -120,10 +121,7 @@ fn release_repo(
     let root = repo.root.clone();
     if done.commit.is_none() {
         let message = repo.commit_message();
-        repo.files
-            .into_transaction()
-            .commit()
-            .map_err(anyhow::Error::from)?;
+        RepoLock::acquire(&root, ui)?.commit(repo.files.into_transaction())?;
         let commit = git::commit_all(&root, &message)?;
         ui.status("Committed", &format!("{}: {message}", repo.name));
         record(set_root, journal, &repo.name, |e| e.commit = Some(commit))?;
