@@ -309,7 +309,11 @@ pub enum ReposCommand {
     #[command(disable_version_flag = true)]
     Release(ReposReleaseArgs),
     /// Undo the last release: delete the tags it pushed and revert its commits with new commits.
-    Rollback,
+    Rollback {
+        /// Also roll back, with `yank`, what `--publish` published.
+        #[arg(long)]
+        yank: bool,
+    },
 }
 
 /// `cargo relflow repos release`.
@@ -394,7 +398,7 @@ fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {
         Command::Repos(command) => match command {
             ReposCommand::Status { format } => cmd::repos::status(&start, format, ui),
             ReposCommand::Release(args) => cmd::repos::release(&start, &args, ui),
-            ReposCommand::Rollback => cmd::repos::rollback(&start, ui),
+            ReposCommand::Rollback { yank } => cmd::repos::rollback(&start, yank, ui),
         },
         Command::ReleasePr(args) => cmd::release_pr::run(&start, &args, ui),
         Command::Completions { shell } => {

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `cargo-relflow` binary on real git repositories.
 
+mod action;
 mod bad_input;
 mod changeset_add;
 mod changeset_check;

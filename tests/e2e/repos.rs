@@ -632,16 +632,11 @@ fn publish_runs_in_each_repo_in_release_order() {
         run.stderr
     );
     for name in ["@relflow-set/core", "@relflow-set/app"] {
-        let url = format!("{}{}", verdaccio.url(), name.replacen('/', "%2f", 1));
-        let text = relflow_tests::registry::agent(std::time::Duration::from_secs(10))
-            .get(&url)
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-        let packument: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(packument["dist-tags"]["latest"], "1.3.0", "{name}");
+        assert_eq!(
+            packument(&verdaccio, name)["dist-tags"]["latest"],
+            "1.3.0",
+            "{name}"
+        );
     }
     assert_eq!(app.read("core.txt"), "CORE=1.3.0\n");
     let journal: serde_json::Value =
@@ -651,6 +646,55 @@ fn publish_runs_in_each_repo_in_release_order() {
         journal["repos"][1]["published"],
         serde_json::json!(["@relflow-set/app@1.3.0"])
     );
+
+    // `rollback --yank` deprecates what the run published, app first, then undoes the rest.
+    let output = coordinator
+        .relflow_command(["repos", "rollback", "--yank"])
+        .env("NPM_TOKEN", &token)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let yanked: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Yanked "))
+        .collect();
+    assert_eq!(
+        yanked,
+        [
+            "app: @relflow-set/app@1.3.0",
+            "core: @relflow-set/core@1.3.0"
+        ],
+        "{stderr}"
+    );
+    for name in ["@relflow-set/core", "@relflow-set/app"] {
+        let packument = packument(&verdaccio, name);
+        assert!(
+            packument["versions"]["1.3.0"]["deprecated"].is_string(),
+            "{name}: {packument}"
+        );
+    }
+    for repo in [&core, &app] {
+        assert!(!repo.git(["tag", "--list"]).contains("1.3.0"));
+    }
+    let journal: serde_json::Value =
+        serde_json::from_str(&coordinator.read(".relflow/repos-run.json")).unwrap();
+    assert_eq!(journal["state"], "rolled-back");
+    assert_eq!(journal["repos"][0]["yanked"], true);
+    assert_eq!(journal["repos"][1]["yanked"], true);
+}
+
+/// The registry's document of `name`.
+fn packument(verdaccio: &Verdaccio, name: &str) -> serde_json::Value {
+    let url = format!("{}{}", verdaccio.url(), name.replacen('/', "%2f", 1));
+    let text = relflow_tests::registry::agent(std::time::Duration::from_secs(10))
+        .get(&url)
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 #[test]

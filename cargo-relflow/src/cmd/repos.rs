@@ -72,10 +72,10 @@ pub fn release(start: &Utf8Path, args: &ReposReleaseArgs, ui: &Ui) -> Result<Out
     Ok(Outcome::Yes)
 }
 
-/// `repos rollback`: undo the last run.
-pub fn rollback(start: &Utf8Path, ui: &Ui) -> Result<Outcome, Failure> {
+/// `repos rollback [--yank]`: undo the last run.
+pub fn rollback(start: &Utf8Path, yank: bool, ui: &Ui) -> Result<Outcome, Failure> {
     let set = ReleaseSet::open(start)?;
-    let undone = rollback::rollback(&set.root, ui)?;
+    let undone = rollback::rollback(&set.root, yank, ui)?;
     for repo in &undone {
         let tags = if repo.tags.is_empty() {
             "-".to_owned()

@@ -62,6 +62,9 @@ pub struct RepoEntry {
     pub pushed: bool,
     /// The packages published (`name@version`), once `publish` ran here.
     pub published: Option<Vec<String>>,
+    /// Whether `repos rollback --yank` rolled back what was published.
+    #[serde(default)]
+    pub yanked: bool,
     /// The revert commit, once rolled back.
     pub reverted: Option<String>,
 }
@@ -133,6 +136,7 @@ mod tests {
                 tagged: true,
                 pushed: false,
                 published: None,
+                yanked: false,
                 reverted: None,
             }],
         };

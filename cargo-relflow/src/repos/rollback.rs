@@ -1,15 +1,20 @@
 //! `repos rollback`: undo the last `repos release` run from its journal, last repo first: delete
 //! the tags it pushed (on `origin`, then locally), and revert its release commit with a new
 //! commit, pushed like any commit when the release commit was pushed. The base branch is never
-//! force-pushed. Each repo's rollback is recorded, so a rollback that fails resumes too.
+//! force-pushed. With `yank`, what `--publish` published there is first rolled back on its
+//! registries by [`crate::yank`]. Each repo's rollback is recorded, so a rollback that fails
+//! resumes too.
 
 use camino::Utf8Path;
 use cargo_relflow_sync::InputError;
 
 use super::git;
-use super::journal::{self, RunState};
+use super::journal::{self, RepoEntry, RunState};
 use crate::error::Failure;
+use crate::registry::Environment;
+use crate::repo::Repo;
 use crate::ui::Ui;
+use crate::yank::{yank as yank_items, YankRequest};
 
 /// What a rollback undid in one repo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +27,9 @@ pub struct Undone {
     pub revert: Option<String>,
 }
 
-/// Rolls back the run recorded under the coordinating repository's `set_root`.
-pub fn rollback(set_root: &Utf8Path, ui: &Ui) -> Result<Vec<Undone>, Failure> {
+/// Rolls back the run recorded under the coordinating repository's `set_root`; with `yank`, the
+/// packages it published too.
+pub fn rollback(set_root: &Utf8Path, yank: bool, ui: &Ui) -> Result<Vec<Undone>, Failure> {
     let Some(mut journal) = journal::load(set_root)? else {
         return Err(nothing_to_undo(set_root, "no release has been run"));
     };
@@ -36,6 +42,11 @@ pub fn rollback(set_root: &Utf8Path, ui: &Ui) -> Result<Vec<Undone>, Failure> {
     let mut undone = Vec::new();
     for at in (0..journal.repos.len()).rev() {
         let entry = journal.repos[at].clone();
+        if yank && !entry.yanked {
+            yank_published(&entry, ui)?;
+            journal.repos[at].yanked = true;
+            journal.save(set_root)?;
+        }
         let Some(commit) = &entry.commit else {
             continue;
         };
@@ -74,6 +85,44 @@ pub fn rollback(set_root: &Utf8Path, ui: &Ui) -> Result<Vec<Undone>, Failure> {
     journal.state = RunState::RolledBack;
     journal.save(set_root)?;
     Ok(undone)
+}
+
+/// `yank` of the packages the run published in this repo (its tags are the rollback's).
+fn yank_published(entry: &RepoEntry, ui: &Ui) -> Result<(), Failure> {
+    let Some(published) = entry.published.as_ref().filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let repo = Repo::open(&entry.root)?;
+    let request = YankRequest {
+        release: None,
+        items: published.clone(),
+        dry_run: false,
+        unpublish: false,
+        keep_tags: true,
+        message: None,
+        env: Environment::from_process(),
+    };
+    let report = yank_items(&repo, &request, ui)?;
+    if let Some((item, reason)) = report.failures().first() {
+        return Err(anyhow::anyhow!(
+            "repo `{}`: yanking {} {} failed: {reason}; run `repos rollback --yank` again",
+            entry.name,
+            item.name,
+            item.version_text
+        )
+        .into());
+    }
+    for (item, url) in report.manual() {
+        ui.warn(&format!(
+            "repo `{}`: {} {} stays on PyPI until yanked by hand: {url}",
+            entry.name, item.name, item.version_text
+        ));
+    }
+    ui.status(
+        "Yanked",
+        &format!("{}: {}", entry.name, published.join(", ")),
+    );
+    Ok(())
 }
 
 fn nothing_to_undo(set_root: &Utf8Path, why: &str) -> Failure {

@@ -60,6 +60,7 @@ pub fn add_new_repos(journal: &mut Journal, plan: &SetPlan) {
             tagged: false,
             pushed: false,
             published: None,
+            yanked: false,
             reverted: None,
         });
     }
