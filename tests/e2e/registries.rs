@@ -330,9 +330,15 @@ fn twine_upload_to_pypiserver_then_the_simple_page_has_it() {
     assert_eq!(state("0.1.0"), State::Published);
     assert_eq!(state("0.1"), State::Published);
     assert_eq!(state("0.2.0"), State::Unpublished);
-    let mut listed = pypi::project_files(&client, &index, "relflow_tiny")
+    let mut listed: Vec<String> = pypi::project_files(&client, &index, "relflow_tiny")
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|link| {
+            assert!(!link.yanked, "pypiserver yanks nothing");
+            link.name
+        })
+        .collect();
     listed.sort();
     let built: Vec<String> = files
         .iter()

@@ -516,3 +516,95 @@ fn the_forge_release_of_a_tag_is_deleted_with_the_tag_on_every_forge() {
         assert!(server.requests_to("DELETE", "").is_empty(), "{kind:?}");
     }
 }
+
+/// A PEP 503 simple index on 127.0.0.1 that serves one project page the test can change: on
+/// PyPI a release is yanked by a person, so this serves PyPI's page before and after.
+struct SimpleIndex {
+    url: String,
+    page: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl SimpleIndex {
+    fn start(page: &str) -> SimpleIndex {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!(
+            "http://{}/simple/",
+            listener.local_addr().expect("an address")
+        );
+        let page = std::sync::Arc::new(std::sync::Mutex::new(page.to_owned()));
+        let served = std::sync::Arc::clone(&page);
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().map_while(Result::ok) {
+                let mut request = Vec::new();
+                let mut buffer = [0; 1024];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&request);
+                let (status, body) = if head.starts_with("GET /simple/acme-py/ ") {
+                    ("200 OK", served.lock().expect("the page").clone())
+                } else {
+                    ("404 Not Found", "not found".to_owned())
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        SimpleIndex { url, page }
+    }
+
+    fn set(&self, page: &str) {
+        *self.page.lock().expect("the page") = page.to_owned();
+    }
+}
+
+/// The simple page of `acme-py` 1.0.0 (an sdist and a wheel), with PEP 592's `data-yanked`.
+fn acme_page(yanked: bool) -> String {
+    let mark = if yanked { r#" data-yanked="""# } else { "" };
+    format!(
+        "<!DOCTYPE html><html><body><h1>Links for acme-py</h1>\n\
+         <a href=\"/files/acme_py-1.0.0.tar.gz#sha256=00\"{mark}>acme_py-1.0.0.tar.gz</a><br/>\n\
+         <a href=\"/files/acme_py-1.0.0-py3-none-any.whl#sha256=11\"{mark}>acme_py-1.0.0-py3-none-any.whl</a><br/>\n\
+         </body></html>\n"
+    )
+}
+
+#[test]
+fn a_pypi_release_is_yanked_by_hand_and_then_seen_as_yanked() {
+    let index = SimpleIndex::start(&acme_page(false));
+    let repo = TestRepo::new()
+        .file(
+            "pyproject.toml",
+            "[project]\nname = \"acme-py\"\nversion = \"1.0.0\"\n",
+        )
+        .file(
+            "relflow.toml",
+            &format!(
+                "[python]\nrepository_url = \"https://upload.pypi.org/legacy/\"\nindex_url = \"{}\"\n",
+                index.url
+            ),
+        )
+        .commit("initial");
+    let manage = "https://pypi.org/manage/project/acme-py/release/1.0.0/";
+
+    // PyPI has no API to yank: the run names the page and answers "no".
+    let run = repo.relflow(["yank", "acme-py@1.0.0", "--keep-tags", "--format", "json"]);
+    run.assert_code(1);
+    assert_eq!(items(&run, "state"), pairs(&[("acme-py", "manual")]));
+    assert_eq!(results(&run), pairs(&[("acme-py", "manual")]));
+    assert_eq!(json_of(&run)["items"][0]["url"], manage, "{}", run.stdout);
+
+    // Yanked on PyPI by hand (every file `data-yanked`): the next run finds nothing to do.
+    index.set(&acme_page(true));
+    let run = repo.relflow(["yank", "acme-py@1.0.0", "--keep-tags", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(items(&run, "state"), pairs(&[("acme-py", "yanked")]));
+    assert!(!run.stdout.contains(manage), "{}", run.stdout);
+}

@@ -81,13 +81,22 @@ pub fn project_url(index: &str, project: &str) -> String {
     )
 }
 
-/// The file names listed on the project's simple page, or `None` when the index does not know
-/// the project.
+/// A file of a project's simple page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    /// The file name (the anchor's text).
+    pub name: String,
+    /// The anchor has PEP 592's `data-yanked` attribute.
+    pub yanked: bool,
+}
+
+/// The files listed on the project's simple page, or `None` when the index does not know the
+/// project.
 pub fn project_files(
     client: &Client,
     index: &str,
     project: &str,
-) -> Result<Option<Vec<String>>, RegistryError> {
+) -> Result<Option<Vec<FileLink>>, RegistryError> {
     let url = project_url(index, project);
     let Some(body) = client.get_optional(&url, "text/html", Auth::None)? else {
         return Ok(None);
@@ -96,7 +105,7 @@ pub fn project_files(
         url: redact_url(&url),
         message: error.to_string(),
     })?;
-    Ok(Some(anchor_texts(&html)))
+    Ok(Some(anchors(&html)))
 }
 
 /// Whether `version` of `project` is on `index`. A yanked file still counts: an index never
@@ -113,7 +122,7 @@ pub fn version_state(
     let name = normalize_name(project);
     let found = files
         .iter()
-        .filter_map(|file| file_version(&name, file))
+        .filter_map(|file| file_version(&name, &file.name))
         .any(|found| &found == version);
     Ok(if found {
         State::Published
@@ -153,30 +162,53 @@ fn split_file_name<'a>(name: &str, file: &'a str) -> Option<(&'a str, &'a str, V
     })
 }
 
-/// The `(name, version)` spellings of the files of `version` of `project` on `index`, as
-/// their file names write them (`acme_py`, `0.2.0`): pypiserver's `remove_pkg` matches those
-/// exactly. Empty when the index has no such file.
-pub fn release_spellings(
+/// The files of one version of a project on an index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseFiles {
+    /// The `(name, version)` spellings of the files, as their names write them (`acme_py`,
+    /// `0.2.0`): pypiserver's `remove_pkg` matches those exactly. Empty when the index has no
+    /// file of the version.
+    pub spellings: Vec<(String, String)>,
+    /// There are files, and every one is yanked (PEP 592): the release is yanked.
+    pub yanked: bool,
+}
+
+/// The files of `version` of `project` on `index`.
+pub fn release_files(
     client: &Client,
     index: &str,
     project: &str,
     version: &Version,
-) -> Result<Vec<(String, String)>, RegistryError> {
-    let name = normalize_name(project);
-    let mut spellings: Vec<(String, String)> = Vec::new();
-    for file in project_files(client, index, project)?.unwrap_or_default() {
-        if let Some((raw_name, raw_version, parsed)) = split_file_name(&name, &file) {
+) -> Result<ReleaseFiles, RegistryError> {
+    let files = project_files(client, index, project)?.unwrap_or_default();
+    Ok(files_of_version(&normalize_name(project), &files, version))
+}
+
+/// The files of `version` among `files` of the project whose normalized name is `name`.
+fn files_of_version(name: &str, files: &[FileLink], version: &Version) -> ReleaseFiles {
+    let mut release = ReleaseFiles {
+        spellings: Vec::new(),
+        yanked: true,
+    };
+    for file in files {
+        if let Some((raw_name, raw_version, parsed)) = split_file_name(name, &file.name) {
+            if &parsed != version {
+                continue;
+            }
+            release.yanked &= file.yanked;
             let spelling = (raw_name.to_owned(), raw_version.to_owned());
-            if &parsed == version && !spellings.contains(&spelling) {
-                spellings.push(spelling);
+            if !release.spellings.contains(&spelling) {
+                release.spellings.push(spelling);
             }
         }
     }
-    Ok(spellings)
+    release.yanked &= !release.spellings.is_empty();
+    release
 }
 
-/// The text of every `<a ...>text</a>` of a page, entities `&amp;` `&lt;` `&gt;` decoded.
-fn anchor_texts(html: &str) -> Vec<String> {
+/// Every `<a ...>text</a>` of a page: its text, entities `&amp;` `&lt;` `&gt;` decoded, and
+/// whether its attributes include `data-yanked`.
+fn anchors(html: &str) -> Vec<FileLink> {
     let lower = html.to_ascii_lowercase();
     let mut texts = Vec::new();
     let mut from = 0;
@@ -189,6 +221,9 @@ fn anchor_texts(html: &str) -> Vec<String> {
         let Some(text_start) = lower[from..].find('>').map(|at| from + at + 1) else {
             break;
         };
+        let yanked = lower[from..text_start]
+            .split(|c: char| c.is_ascii_whitespace() || c == '>')
+            .any(|attribute| attribute.split('=').next() == Some("data-yanked"));
         let Some(text_end) = lower[text_start..].find("</a").map(|at| text_start + at) else {
             break;
         };
@@ -197,7 +232,7 @@ fn anchor_texts(html: &str) -> Vec<String> {
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&");
-        texts.push(text);
+        texts.push(FileLink { name: text, yanked });
         from = text_end;
     }
     texts
@@ -243,14 +278,38 @@ mod tests {
             <A HREF="x.whl" data-yanked="">
               my_pkg-1.1-py3-none-any.whl </A>
             <abbr>not a link <a href="y">my_pkg-1.2.zip</a></abbr></body></html>"#;
+        let names: Vec<(String, bool)> = anchors(page)
+            .into_iter()
+            .map(|link| (link.name, link.yanked))
+            .collect();
         assert_eq!(
-            anchor_texts(page),
+            names,
             [
-                "my_pkg-1.0.tar.gz",
-                "my_pkg-1.1-py3-none-any.whl",
-                "my_pkg-1.2.zip"
+                ("my_pkg-1.0.tar.gz".to_owned(), false),
+                ("my_pkg-1.1-py3-none-any.whl".to_owned(), true),
+                ("my_pkg-1.2.zip".to_owned(), false)
             ]
         );
+    }
+
+    #[test]
+    fn a_release_is_yanked_when_every_file_of_it_is() {
+        let link = |name: &str, yanked| FileLink {
+            name: name.to_owned(),
+            yanked,
+        };
+        let files = [
+            link("my_pkg-1.0.tar.gz", true),
+            link("my_pkg-1.0-py3-none-any.whl", true),
+            link("my_pkg-1.1.tar.gz", true),
+            link("my_pkg-1.1-py3-none-any.whl", false),
+        ];
+        let one = files_of_version("my-pkg", &files, &v("1.0"));
+        assert!(one.yanked);
+        assert_eq!(one.spellings, [("my_pkg".to_owned(), "1.0".to_owned())]);
+        assert!(!files_of_version("my-pkg", &files, &v("1.1")).yanked);
+        let absent = files_of_version("my-pkg", &files, &v("2.0"));
+        assert!(!absent.yanked && absent.spellings.is_empty());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::ui::Ui;
 pub enum ItemState {
     /// The version is there and live.
     Published,
-    /// Cargo: the version is yanked.
+    /// Cargo, or Python (PEP 592, every file of it): the version is yanked.
     Yanked,
     /// npm: the version is deprecated.
     Deprecated,
@@ -475,9 +475,12 @@ fn registry_state(
                     "`{version_text}` is not a PEP 440 version: {error}"
                 ))
             })?;
-            let spellings = pypi::release_spellings(client, index, &package.name, &pep440)?;
+            let files = pypi::release_files(client, index, &package.name, &pep440)?;
+            let spellings = files.spellings;
             let state = if spellings.is_empty() {
                 ItemState::Absent
+            } else if files.yanked {
+                ItemState::Yanked
             } else if pypi::manage_url(upload_url, &package.name, version_text).is_some() {
                 ItemState::Manual
             } else {
