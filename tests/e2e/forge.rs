@@ -295,19 +295,7 @@ fn add_origin(repo: &TestRepo) -> tempfile::TempDir {
 }
 
 fn publish(repo: &TestRepo, server: &ForgeServer, token: Option<&str>, args: &[&str]) -> Run {
-    let mut command = repo.relflow_command(["publish"].iter().chain(args));
-    for kind in Kind::ALL {
-        command.env_remove(kind.token_variable());
-    }
-    if let Some(token) = token {
-        command.env(server.kind().token_variable(), token);
-    }
-    let output = command.output().expect("run cargo-relflow");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    server.run_with_token(repo.relflow_command(["publish"].iter().chain(args)), token)
 }
 
 fn no_token_in(run: &Run, server: &ForgeServer) {

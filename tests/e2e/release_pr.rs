@@ -38,19 +38,10 @@ fn repo_with_changeset(server: &ForgeServer) -> (TestRepo, tempfile::TempDir) {
 }
 
 fn release_pr(repo: &TestRepo, server: &ForgeServer, token: Option<&str>, args: &[&str]) -> Run {
-    let mut command = repo.relflow_command(["release-pr"].iter().chain(args));
-    for kind in Kind::ALL {
-        command.env_remove(kind.token_variable());
-    }
-    if let Some(token) = token {
-        command.env(server.kind().token_variable(), token);
-    }
-    let output = command.output().expect("run cargo-relflow");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    server.run_with_token(
+        repo.relflow_command(["release-pr"].iter().chain(args)),
+        token,
+    )
 }
 
 fn origin_git(origin: &tempfile::TempDir, args: &[&str]) -> String {

@@ -180,6 +180,14 @@ impl From<ForgeError> for crate::error::Failure {
     }
 }
 
+/// The forge `repo` releases to: its `[forge]` table, else its `origin` remote's URL.
+pub fn of_repo(repo: &crate::repo::Repo) -> Result<ForgeSpec, remote::Unresolved> {
+    let config = &repo.workspace.config;
+    let forge_config = config.config.forge.as_ref().map(|f| f.get_ref());
+    let origin = crate::git::remote_url(repo.root(), crate::publish::REMOTE);
+    remote::resolve(forge_config, config.source.as_ref(), origin.as_deref())
+}
+
 /// The token of `spec`'s forge from `env`: `Ok(None)` when its variable is not set.
 pub fn token(spec: &ForgeSpec, env: &Environment) -> Option<Token> {
     env.get(spec.kind.token_variable()).map(Token::new)

@@ -12,9 +12,9 @@ use cargo_relflow_changeset::changelog;
 use cargo_relflow_sync::{names, InputError};
 
 use super::progress::Progress;
-use super::{PlannedPackage, PublishRequest, REMOTE};
+use super::{PlannedPackage, PublishRequest};
 use crate::error::Failure;
-use crate::forge::remote::{self, Unresolved};
+use crate::forge::remote::Unresolved;
 use crate::forge::{self, Forge, ForgeSpec, NewRelease};
 use crate::repo::Repo;
 use crate::version::changelog_path;
@@ -55,10 +55,7 @@ pub(crate) fn prepare(
     if !request.release || !request.tag {
         return Ok(none(assets));
     }
-    let config = &repo.workspace.config;
-    let forge_config = config.config.forge.as_ref().map(|f| f.get_ref());
-    let origin = crate::git::remote_url(repo.root(), REMOTE);
-    let spec = match remote::resolve(forge_config, config.source.as_ref(), origin.as_deref()) {
+    let spec = match forge::of_repo(repo) {
         Ok(spec) => spec,
         Err(Unresolved::Input(error)) => return Err(error.into()),
         Err(Unresolved::NotAForge(why)) => {

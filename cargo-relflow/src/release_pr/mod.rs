@@ -18,7 +18,7 @@ use cargo_relflow_changeset::Changeset;
 use cargo_relflow_sync::InputError;
 
 use crate::error::Failure;
-use crate::forge::remote::{self, Unresolved};
+use crate::forge::remote::Unresolved;
 use crate::forge::{self, Forge, ForgeSpec, NewPullRequest};
 use crate::lock::RepoLock;
 use crate::publish::secrets::Secrets;
@@ -194,17 +194,14 @@ pub fn apply(planned: Planned, env: &Environment, ui: &Ui) -> Result<ReleasePrOu
 
 /// The forge of `repo` with its token; anything missing is bad input.
 fn open_forge(repo: &Repo, env: &Environment) -> Result<(ForgeSpec, Box<dyn Forge>), Failure> {
-    let config = &repo.workspace.config;
-    let forge_config = config.config.forge.as_ref().map(|f| f.get_ref());
-    let origin = crate::git::remote_url(repo.root(), REMOTE);
-    if origin.is_none() {
+    if crate::git::remote_url(repo.root(), REMOTE).is_none() {
         return Err(InputError::new(format!(
             "`release-pr` pushes the release branch to `{REMOTE}`, and there is no such remote"
         ))
         .with_hint("add it with `git remote add origin URL`")
         .into());
     }
-    let spec = match remote::resolve(forge_config, config.source.as_ref(), origin.as_deref()) {
+    let spec = match forge::of_repo(repo) {
         Ok(spec) => spec,
         Err(Unresolved::Input(error)) => return Err(error.into()),
         Err(Unresolved::NotAForge(why)) => {

@@ -9,7 +9,7 @@ use cargo_relflow_sync::{names, Ecosystem, InputError, Package};
 
 use super::YankRequest;
 use crate::error::Failure;
-use crate::forge::remote::{self, Unresolved};
+use crate::forge::remote::Unresolved;
 use crate::forge::{self, Forge, Release};
 use crate::publish::order;
 use crate::publish::secrets::Secrets;
@@ -268,10 +268,7 @@ fn forge_releases(
     items: &mut [YankItem],
     ui: &Ui,
 ) -> Result<Option<ForgeReleases>, Failure> {
-    let config = &repo.workspace.config;
-    let forge_config = config.config.forge.as_ref().map(|f| f.get_ref());
-    let origin = crate::git::remote_url(repo.root(), REMOTE);
-    let spec = match remote::resolve(forge_config, config.source.as_ref(), origin.as_deref()) {
+    let spec = match forge::of_repo(repo) {
         Ok(spec) => spec,
         Err(Unresolved::Input(error)) => return Err(error.into()),
         Err(Unresolved::NotAForge(why)) => {

@@ -211,6 +211,22 @@ impl ForgeServer {
         }
     }
 
+    /// Runs `command` (a relflow command) with this forge's token variable set to `token`, or
+    /// unset, and every other forge's token variable unset.
+    pub fn run_with_token(
+        &self,
+        mut command: std::process::Command,
+        token: Option<&str>,
+    ) -> crate::Run {
+        for kind in Kind::ALL {
+            command.env_remove(kind.token_variable());
+        }
+        if let Some(token) = token {
+            command.env(self.kind.token_variable(), token);
+        }
+        crate::Run::from_output(command.output().expect("run cargo-relflow"))
+    }
+
     /// Which forge it plays.
     pub fn kind(&self) -> Kind {
         self.kind
