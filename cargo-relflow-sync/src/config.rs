@@ -34,7 +34,7 @@ pub struct RelflowConfig {
     /// `patch` or `minor`: which releases rewrite requirements that still match.
     pub update_internal_dependencies: Option<UpdateInternalDependencies>,
     /// The tag name template, with `{name}` and `{version}`.
-    pub tag_format: Option<String>,
+    pub tag_format: Option<Spanned<String>>,
     /// Whether unpublished Cargo crates and Python projects are versioned and tagged (npm and
     /// generic packages too where there is no `.changeset/config.json`).
     pub private_packages: Option<PrivatePackagesConfig>,
@@ -109,7 +109,7 @@ pub struct PrivatePackagesConfig {
 #[serde(deny_unknown_fields)]
 pub struct PythonConfig {
     /// Directories or globs of directories that hold a pyproject.toml.
-    pub paths: Option<Vec<String>>,
+    pub paths: Option<Vec<Spanned<String>>>,
     /// Where `publish` uploads.
     pub repository_url: Option<String>,
     /// The PEP 503 simple index `publish` reads.
@@ -123,7 +123,7 @@ pub struct PythonConfig {
 #[serde(deny_unknown_fields)]
 pub struct ChangelogConfig {
     /// A git-cliff configuration file, relative to the repository root.
-    pub cliff: Option<String>,
+    pub cliff: Option<Spanned<String>>,
     /// Add conventional commits that touched a package to its changelog.
     #[serde(default)]
     pub conventional_commits: bool,
@@ -148,13 +148,13 @@ pub struct PackageConfig {
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     /// Where its changelog is written, relative to the repository root.
-    pub changelog: Option<String>,
+    pub changelog: Option<Spanned<String>>,
     /// `false` to never publish it.
     pub publish: Option<bool>,
     /// A generic package's directory.
-    pub path: Option<String>,
+    pub path: Option<Spanned<String>>,
     /// A generic package's version file, relative to its directory.
-    pub version_file: Option<String>,
+    pub version_file: Option<Spanned<String>>,
     /// A JSON pointer to the version in `version_file`.
     pub json: Option<String>,
     /// A dotted TOML path to the version in `version_file`.
@@ -174,7 +174,7 @@ pub struct SyncConfig {
     /// The package whose version is written.
     pub package: Spanned<String>,
     /// The file, relative to the repository root.
-    pub file: String,
+    pub file: Spanned<String>,
     /// A JSON pointer to the version in the file (`/version`).
     pub json: Option<String>,
     /// A dotted TOML path to the version in the file (`package.metadata.version`).
@@ -283,13 +283,23 @@ pub fn parse_cargo_metadata_table(
 pub fn load(root: &Utf8Path) -> Result<LoadedConfig, InputError> {
     let toml_path = Utf8PathBuf::from(CONFIG_FILE);
     let from_file = match read_optional(&root.join(CONFIG_FILE))? {
-        Some(text) => Some((parse_relflow_toml(&text, &toml_path)?, text)),
+        Some(text) => {
+            let config = parse_relflow_toml(&text, &toml_path)?;
+            config.check_paths(Some(root), &text, &toml_path)?;
+            Some((config, text))
+        }
         None => None,
     };
     let cargo_path = Utf8PathBuf::from("Cargo.toml");
     let from_cargo = match read_optional(&root.join("Cargo.toml"))? {
         Some(text) if text.contains("relflow") => {
-            parse_cargo_metadata_table(&text, &cargo_path)?.map(|c| (c, text))
+            match parse_cargo_metadata_table(&text, &cargo_path)? {
+                Some(config) => {
+                    config.check_paths(Some(root), &text, &cargo_path)?;
+                    Some((config, text))
+                }
+                None => None,
+            }
         }
         _ => None,
     };
@@ -317,6 +327,15 @@ pub fn load(root: &Utf8Path) -> Result<LoadedConfig, InputError> {
     }
 }
 
+/// The part of a path or glob before its first component with a wildcard.
+fn literal_prefix(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .take_while(|c| !c.contains(['*', '?', '[', '{']))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Reads a file that may be absent.
 pub fn read_optional(path: &Utf8Path) -> Result<Option<String>, InputError> {
     match std::fs::read_to_string(path) {
@@ -334,6 +353,18 @@ impl RelflowConfig {
     /// `[[repo]]` entries of a release set.
     fn validate(&self, text: &str, path: &Utf8Path) -> Result<(), InputError> {
         crate::repo_set::validate(&self.repos, text, path)?;
+        self.check_paths(None, text, path)?;
+        if let Some(format) = &self.tag_format {
+            let sample = format
+                .get_ref()
+                .replace("{name}", "pkg")
+                .replace("{version}", "1.0.0");
+            crate::valid::tag_name(&sample).map_err(|e| {
+                InputError::in_file(path, format!("`tag_format`: {e}"))
+                    .at_offset(text, format.span().start)
+                    .with_hint("write a tag name with `{name}` and `{version}`, as \"{name}@{version}\" or \"v{version}\"")
+            })?;
+        }
         if let Some(forge) = &self.forge {
             forge.get_ref().validate(text, path)?;
         }
@@ -411,6 +442,58 @@ impl RelflowConfig {
                     .at_offset(text, at))
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Checks that every path the configuration names stays inside the repository: on its face
+    /// (no absolute path, no `..` above the root) and, with the repository `root`, after
+    /// following symlinks on disk. Globs are checked up to their first wildcard.
+    pub fn check_paths(
+        &self,
+        root: Option<&Utf8Path>,
+        text: &str,
+        path: &Utf8Path,
+    ) -> Result<(), InputError> {
+        let check = |key: &str, value: &Spanned<String>, under: Option<&str>| {
+            let written = value.get_ref();
+            let literal = literal_prefix(written);
+            let full = match under {
+                Some(dir) => Utf8Path::new(dir).join(literal),
+                None => Utf8PathBuf::from(literal),
+            };
+            let result = match root {
+                Some(root) => crate::inside::resolve(root, &full).map(drop),
+                None => crate::inside::lexical(&full).map(drop),
+            };
+            result.map_err(|outside| {
+                InputError::in_file(path, format!("`{key}`: {}", outside.describe(written)))
+                    .at_offset(text, value.span().start)
+                    .with_hint(outside.hint())
+            })
+        };
+        for sync in &self.sync {
+            check("[[sync]] file", &sync.file, None)?;
+        }
+        for package in &self.packages {
+            if let Some(changelog) = &package.changelog {
+                check("[[package]] changelog", changelog, None)?;
+            }
+            if let Some(dir) = &package.path {
+                check("[[package]] path", dir, None)?;
+                if let Some(file) = &package.version_file {
+                    check("[[package]] version_file", file, Some(dir.get_ref()))?;
+                }
+            }
+            for asset in &package.assets {
+                check("[[package]] assets", asset, None)?;
+            }
+        }
+        if let Some(cliff) = &self.changelog.cliff {
+            check("[changelog] cliff", cliff, None)?;
+        }
+        for entry in self.python.paths.iter().flatten() {
+            check("[python] paths", entry, None)?;
         }
         Ok(())
     }

@@ -10,11 +10,13 @@ pub mod diag;
 pub mod discover;
 pub mod dynamic_version;
 pub mod edit;
+pub mod inside;
 pub mod model;
 pub mod names;
 pub mod pep440;
 pub mod repo_set;
 pub mod txn;
+pub mod valid;
 pub mod version_file;
 
 pub use diag::InputError;

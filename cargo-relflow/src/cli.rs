@@ -370,7 +370,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     let ui = Ui::new(cli.global.color, cli.global.verbose, cli.global.quiet);
     let outcome = run(cli, &ui);
-    ExitCode::from(ui.report(outcome))
+    let code = ui.report(outcome);
+    ExitCode::from(ui.finish(code))
 }
 
 fn run(cli: Cli, ui: &Ui) -> Result<Outcome, Failure> {

@@ -234,7 +234,7 @@ fn stage_sync_targets(
         let Some(locator) = target.locator() else {
             continue;
         };
-        let path = Utf8PathBuf::from(&target.file);
+        let path = Utf8PathBuf::from(target.file.get_ref());
         let text = files.read(&path)?.to_owned();
         let edited = match &target.insert {
             Some(entry) => version_map::insert_entry(

@@ -96,7 +96,7 @@ pub fn prepare(repo: &Repo) -> Result<SyncRun, Failure> {
         let (Some(version), Some(locator)) = (version_of(index), target.locator()) else {
             continue;
         };
-        let path = Utf8PathBuf::from(&target.file);
+        let path = Utf8PathBuf::from(target.file.get_ref());
         let text = files.read(&path)?.to_owned();
         if let Some(entry) = &target.insert {
             // A version map agrees once it has the current version's entry.

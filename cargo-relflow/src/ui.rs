@@ -1,6 +1,8 @@
 //! The printer: the one place that writes to stdout and stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::{ErrorKind, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::ValueEnum;
 
@@ -18,11 +20,31 @@ pub enum ColorChoice {
 }
 
 /// Output settings and the methods that print.
+///
+/// A write that fails never panics: a closed pipe (`relflow status | head`) stops the output of
+/// that stream quietly, as cargo does; any other failure (a full device) is remembered and turns
+/// the exit code into 3 (see [`Ui::finish`]).
 #[derive(Debug, Clone)]
 pub struct Ui {
     color: bool,
     verbose: u8,
     quiet: bool,
+    streams: Arc<Streams>,
+}
+
+/// What happened to stdout and stderr so far.
+#[derive(Debug, Default)]
+struct Streams {
+    stdout_closed: AtomicBool,
+    stderr_closed: AtomicBool,
+    failure: Mutex<Option<String>>,
+}
+
+/// Which standard stream a write went to.
+#[derive(Debug, Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
 }
 
 impl Ui {
@@ -39,6 +61,7 @@ impl Ui {
             color,
             verbose,
             quiet,
+            streams: Arc::default(),
         }
     }
 
@@ -54,12 +77,8 @@ impl Ui {
 
     /// Data for stdout (JSON, tables, paths): printed even with `-q`.
     pub fn data(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        if !text.ends_with('\n') {
-            let _ = out.write_all(b"\n");
-        }
-        let _ = out.flush();
+        let newline = if text.ends_with('\n') { "" } else { "\n" };
+        self.write(Stream::Stdout, text, newline);
     }
 
     /// A status line on stderr, cargo style: a right-aligned verb, then the message.
@@ -131,8 +150,62 @@ impl Ui {
         }
     }
 
-    #[expect(clippy::print_stderr, reason = "the printer owns stderr")]
-    fn stderr(&self, text: &str) {
-        eprintln!("{text}");
+    /// The exit code once the command's own `code` is known: 3 when a write failed for a reason
+    /// other than a closed pipe (said on stderr when stderr still works).
+    pub fn finish(&self, code: u8) -> u8 {
+        let failure = self
+            .streams
+            .failure
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match failure {
+            Some(message) => {
+                let text = format!("{}: {message}", self.paint("error", "1;31"));
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{text}");
+                3
+            }
+            None => code,
+        }
     }
+
+    fn stderr(&self, text: &str) {
+        self.write(Stream::Stderr, text, "\n");
+    }
+
+    fn write(&self, stream: Stream, text: &str, end: &str) {
+        let closed = match stream {
+            Stream::Stdout => &self.streams.stdout_closed,
+            Stream::Stderr => &self.streams.stderr_closed,
+        };
+        if closed.load(Ordering::Relaxed) {
+            return;
+        }
+        let result = match stream {
+            Stream::Stdout => write_all(&mut std::io::stdout().lock(), text, end),
+            Stream::Stderr => write_all(&mut std::io::stderr().lock(), text, end),
+        };
+        if let Err(error) = result {
+            closed.store(true, Ordering::Relaxed);
+            if error.kind() != ErrorKind::BrokenPipe {
+                let name = match stream {
+                    Stream::Stdout => "stdout",
+                    Stream::Stderr => "stderr",
+                };
+                let mut failure = self
+                    .streams
+                    .failure
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                failure.get_or_insert_with(|| format!("could not write to {name}: {error}"));
+            }
+        }
+    }
+}
+
+fn write_all(out: &mut impl Write, text: &str, end: &str) -> std::io::Result<()> {
+    out.write_all(text.as_bytes())?;
+    out.write_all(end.as_bytes())?;
+    out.flush()
 }

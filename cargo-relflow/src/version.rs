@@ -188,7 +188,7 @@ fn stage_changelogs(
             .as_ref()
             .map_or_else(|| Utf8PathBuf::from("relflow.toml"), |s| s.path.clone());
         let cliff_toml = match &settings.cliff {
-            Some(path) => Some(files.read(Utf8Path::new(path))?.to_owned()),
+            Some(path) => Some(files.read(Utf8Path::new(path.get_ref()))?.to_owned()),
             None => None,
         };
         let cliff = CliffConfig::parse(settings, &settings_path, cliff_toml.as_deref())?;
@@ -253,9 +253,12 @@ fn configured_changelogs(repo: &Repo) -> HashMap<usize, Utf8PathBuf> {
     let mut paths = HashMap::new();
     for entry in &repo.workspace.config.config.packages {
         if let Ok(package) = index.resolve(entry.name.get_ref()) {
-            paths
-                .entry(package)
-                .or_insert_with(|| entry.changelog.clone().map(Utf8PathBuf::from));
+            paths.entry(package).or_insert_with(|| {
+                entry
+                    .changelog
+                    .as_ref()
+                    .map(|c| Utf8PathBuf::from(c.get_ref()))
+            });
         }
     }
     paths

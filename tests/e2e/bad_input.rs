@@ -269,3 +269,105 @@ fn no_terminal_and_no_packages_is_a_usage_error() {
         &["no summary given", "-m SUMMARY"],
     );
 }
+
+#[test]
+fn a_field_given_twice_in_package_json_is_refused_at_the_second() {
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["js/*"] }"#,
+        )
+        .file(
+            "js/web/package.json",
+            "{\n  \"name\": \"web\",\n  \"version\": \"1.0.0\",\n  \"private\": false,\n  \"version\": \"2.0.0\"\n}\n",
+        )
+        .file(".changeset/config.json", "{}\n")
+        .file(".changeset/a.md", "---\n\"web\": patch\n---\n\nFix.\n")
+        .commit("initial");
+    for args in [
+        &["changeset", "status"][..],
+        &["version"],
+        &["sync", "--check"],
+    ] {
+        rejects(
+            &repo,
+            args,
+            &["`version` is given twice", "js/web/package.json:5"],
+        );
+    }
+
+    // A dependency listed twice in one list.
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["js/*"] }"#,
+        )
+        .file("js/ui/package.json", r#"{ "name": "ui", "version": "1.0.0" }"#)
+        .file(
+            "js/web/package.json",
+            "{\n  \"name\": \"web\",\n  \"version\": \"1.0.0\",\n  \"dependencies\": {\n    \"ui\": \"^1.0.0\",\n    \"ui\": \"^0.1.0\"\n  }\n}\n",
+        )
+        .commit("initial");
+    rejects(
+        &repo,
+        &["list"],
+        &[
+            "`ui` in `dependencies` is given twice",
+            "js/web/package.json:6",
+        ],
+    );
+}
+
+#[test]
+fn names_and_tags_that_git_or_a_registry_would_refuse_stop_before_any_effect() {
+    // A tag format git refuses (or a shell would split): every command, dry runs included.
+    for format in [
+        "v {version}",
+        "{name};{version}",
+        "$(id){version}",
+        "{name}@{version}.lock",
+    ] {
+        let repo = TestRepo::one_npm_package()
+            .file("relflow.toml", &format!("tag_format = {format:?}\n"))
+            .file(".changeset/config.json", "{}\n")
+            .file(".changeset/a.md", "---\n\"web\": patch\n---\n\nFix.\n")
+            .commit("a tag format");
+        for args in [
+            &["version", "--dry-run"][..],
+            &["publish", "--dry-run", "--offline"],
+        ] {
+            rejects(&repo, args, &["`tag_format`", "relflow.toml:1"]);
+        }
+    }
+
+    // Names that npm or a Python upload tool would read as options.
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["js/*"] }"#,
+        )
+        .file(
+            "js/web/package.json",
+            "{\n  \"version\": \"1.0.0\",\n  \"name\": \"--registry=http://127.0.0.1:1\"\n}\n",
+        )
+        .commit("initial");
+    rejects(
+        &repo,
+        &["publish", "--dry-run", "--offline"],
+        &["is not a valid npm package name", "js/web/package.json:3"],
+    );
+
+    // A generic package whose name makes a tag git refuses.
+    let repo = TestRepo::new()
+        .file("svc/VERSION", "1.0.0\n")
+        .file(
+            "relflow.toml",
+            "tag_format = \"{name}@{version}\"\n[[package]]\nname = \"svc x\"\npath = \"svc\"\nversion_file = \"VERSION\"\nregex = '(?<version>\\S+)'\n",
+        )
+        .commit("initial");
+    rejects(
+        &repo,
+        &["publish", "--dry-run", "--offline"],
+        &["the tag `svc x", "tags hold only"],
+    );
+}

@@ -73,7 +73,7 @@ impl CliffConfig {
         settings_path: &Utf8Path,
         cliff_toml: Option<&str>,
     ) -> Result<CliffConfig, InputError> {
-        let cliff_path = settings.cliff.as_deref().map(Utf8Path::new);
+        let cliff_path = settings.cliff.as_ref().map(|c| Utf8Path::new(c.get_ref()));
         let source = cliff_path.unwrap_or(settings_path).to_owned();
         let built_in = EmbeddedConfig::get_config()
             .map_err(|e| InputError::new(format!("git-cliff's built-in configuration: {e}")))?;

@@ -19,8 +19,8 @@ pub fn discover_generic(
         else {
             continue;
         };
-        let dir = Utf8Path::new(dir.trim_end_matches('/'));
-        let manifest = dir.join(file);
+        let dir = Utf8Path::new(dir.get_ref().trim_end_matches('/'));
+        let manifest = dir.join(file.get_ref());
         let at_entry = |message: String| {
             let mut error = InputError::new(message);
             if let Some(source) = source {

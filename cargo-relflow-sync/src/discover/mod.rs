@@ -72,7 +72,13 @@ pub fn discover_loaded(
     loaded: LoadedConfig,
     depth: Depth,
 ) -> Result<Workspace, DiscoverError> {
-    let python_paths = loaded.config.python.paths.as_deref();
+    let python_paths: Option<Vec<String>> = loaded
+        .config
+        .python
+        .paths
+        .as_ref()
+        .map(|paths| paths.iter().map(|p| p.get_ref().clone()).collect());
+    let python_paths = python_paths.as_deref();
     let (cargo, npm, python, generic) = std::thread::scope(|scope| {
         let cargo = spawn(scope, || match depth {
             Depth::Full => cargo::discover_cargo(root),

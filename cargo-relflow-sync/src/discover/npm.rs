@@ -304,6 +304,9 @@ fn match_dirs(
         if pattern.is_empty() {
             continue; // The root itself is not a workspace package.
         }
+        if !negated {
+            inside_root(root, source, raw, &pattern)?;
+        }
         let glob = GlobBuilder::new(&pattern)
             .literal_separator(true)
             .build()
@@ -351,6 +354,35 @@ fn match_dirs(
         .collect();
     sort_as_paths(&mut dirs);
     Ok(dirs.into_iter().map(Utf8PathBuf::from).collect())
+}
+
+/// A workspace glob must stay inside the repository: its part before the first wildcard, after
+/// symlinks (packages outside would be versioned and written by relflow).
+fn inside_root(
+    root: &Utf8Path,
+    source: &Utf8Path,
+    raw: &str,
+    pattern: &str,
+) -> Result<(), InputError> {
+    let literal: Vec<&str> = pattern
+        .split('/')
+        .take_while(|c| !c.contains(['*', '?', '[', '{']))
+        .collect();
+    crate::inside::resolve(root, Utf8Path::new(&literal.join("/"))).map_err(|outside| {
+        let key = if source == "pnpm-workspace.yaml" {
+            "packages"
+        } else {
+            "workspaces"
+        };
+        let error =
+            InputError::in_file(source, format!("`{key}` entry: {}", outside.describe(raw)))
+                .with_hint(outside.hint());
+        match line_of(&read_text(root, source).unwrap_or_default(), raw) {
+            Some(line) => error.with_line(line),
+            None => error,
+        }
+    })?;
+    Ok(())
 }
 
 /// Sorts relative paths in path order (component by component). Plain `/`-separated names are
@@ -428,10 +460,53 @@ fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
         .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
 }
 
+/// The package.json fields relflow reads (and writes): a key given twice would be read at the
+/// last and written at the first, so it is refused.
+const READ_FIELDS: [&str; 9] = [
+    "name",
+    "version",
+    "private",
+    "workspaces",
+    "dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies",
+    "publishConfig",
+];
+
+/// A field relflow reads given twice, at the top or inside a dependency list, is an error at the
+/// line of the second.
+fn refuse_duplicate_keys(manifest: &Utf8Path, text: &str) -> Result<(), InputError> {
+    let Some(tree) = crate::edit::npm::json::scan_valid(text) else {
+        return Ok(());
+    };
+    let duplicate = crate::edit::npm::json::duplicate_member(&tree, &READ_FIELDS)
+        .map(|(key, at)| (format!("`{key}`"), at))
+        .or_else(|| {
+            READ_FIELDS[4..].iter().find_map(|field| {
+                let list = tree.get(field)?;
+                crate::edit::npm::json::duplicate_member(list, &[])
+                    .map(|(key, at)| (format!("`{key}` in `{field}`"), at))
+            })
+        });
+    match duplicate {
+        Some((what, at)) => Err(InputError::in_file(
+            manifest,
+            format!("{what} is given twice; relflow would read one and write the other"),
+        )
+        .at_offset(text, at)
+        .with_hint("remove one of them")),
+        None => Ok(()),
+    }
+}
+
 /// Parses a package.json into its top-level object.
 fn parse_json(manifest: &Utf8Path, text: &str) -> Result<Map<String, Value>, InputError> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => Ok(object),
+        Ok(Value::Object(object)) => {
+            refuse_duplicate_keys(manifest, text)?;
+            Ok(object)
+        }
         Ok(_) => Err(InputError::in_file(manifest, "expected a JSON object")
             .with_line(1)
             .with_hint("package.json holds one object: { \"name\": ..., \"version\": ... }")),

@@ -17,6 +17,9 @@ pub struct FileSet {
 
 #[derive(Debug, Clone)]
 struct Entry {
+    /// Where the file really is (symlinks followed): reads and writes go there, so a symlinked
+    /// manifest or changelog is written through to its target.
+    target: Utf8PathBuf,
     /// The text on disk when first read (`None`: the file does not exist).
     original: Option<String>,
     /// The text after the edits so far (`None`: absent or to be removed).
@@ -59,7 +62,11 @@ impl FileSet {
         match self.files.entry(path.to_owned()) {
             std::collections::btree_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
             std::collections::btree_map::Entry::Vacant(entry) => {
-                let original = match std::fs::read_to_string(self.root.join(path)) {
+                let target = crate::inside::resolve(&self.root, path).map_err(|outside| {
+                    InputError::in_file(path, outside.describe(path.as_str()))
+                        .with_hint(outside.hint())
+                })?;
+                let original = match std::fs::read_to_string(&target) {
                     Ok(text) => Some(text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                     Err(e) => {
@@ -70,6 +77,7 @@ impl FileSet {
                     }
                 };
                 Ok(entry.insert(Entry {
+                    target,
                     current: original.clone(),
                     original,
                 }))
@@ -116,24 +124,26 @@ impl FileSet {
 
     /// The files whose text differs from the disk, in path order.
     pub fn changes(&self) -> impl Iterator<Item = FileChange<'_>> {
-        self.files
-            .iter()
-            .filter(|(_, e)| e.original != e.current)
-            .map(|(path, e)| FileChange {
-                path,
-                old: e.original.as_deref(),
-                new: e.current.as_deref(),
-            })
+        self.changed().map(|(path, e)| FileChange {
+            path,
+            old: e.original.as_deref(),
+            new: e.current.as_deref(),
+        })
     }
 
-    /// Stages every change (absolute paths) for an all-or-nothing commit.
+    fn changed(&self) -> impl Iterator<Item = (&Utf8PathBuf, &Entry)> {
+        self.files.iter().filter(|(_, e)| e.original != e.current)
+    }
+
+    /// Stages every change (written at the files' real, absolute paths) for an all-or-nothing
+    /// commit.
     pub fn into_transaction(self) -> Transaction {
         let mut txn = Transaction::new();
-        for change in self.changes() {
-            let full = self.root.join(change.path);
-            match change.new {
-                Some(text) => txn.write(full, text),
-                None => txn.remove(full),
+        for (path, entry) in self.changed() {
+            match &entry.current {
+                Some(text) => txn.write(entry.target.clone(), text),
+                // A removed symlink goes, not what it points to.
+                None => txn.remove(self.root.join(path)),
             }
         }
         txn

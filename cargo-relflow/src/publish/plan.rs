@@ -1,7 +1,8 @@
 //! The plan of a run, before anything is published: which packages, where each goes, what its
 //! registry has already, its level, and its tag.
 
-use cargo_relflow_sync::{names, InputError, Package};
+use cargo_relflow_sync::diag::line_of;
+use cargo_relflow_sync::{names, valid, Ecosystem, InputError, Package};
 
 use super::order::{self, PublishGraph};
 use super::progress::Progress;
@@ -78,7 +79,7 @@ pub(crate) fn plan(
         .filter(|&at| selected[at] && repo.packages()[at].version.is_some())
         .collect();
     order.sort_by_key(|&at| levels[at]);
-    let packages = order
+    let packages: Vec<PlannedPackage> = order
         .iter()
         .map(|&at| {
             let package = &repo.packages()[at];
@@ -101,6 +102,7 @@ pub(crate) fn plan(
             }
         })
         .collect();
+    check_names(repo, &order, &targets, &packages)?;
     Ok(Plan {
         graph,
         targets,
@@ -110,6 +112,51 @@ pub(crate) fn plan(
         packages,
         secrets,
     })
+}
+
+/// Before any effect: every npm and Python name that reaches a tool's command line, and every tag,
+/// is one those tools and git accept (exit 2 at the manifest's `name`, or at `tag_format`).
+fn check_names(
+    repo: &Repo,
+    order: &[usize],
+    targets: &[Option<Target>],
+    packages: &[PlannedPackage],
+) -> Result<(), InputError> {
+    for (&at, planned) in order.iter().zip(packages) {
+        let package = &repo.packages()[at];
+        let name_check = match package.ecosystem {
+            Ecosystem::Npm if targets[at].is_some() => valid::npm_name(&package.name),
+            Ecosystem::Python if targets[at].is_some() => valid::python_name(&package.name),
+            _ => Ok(()),
+        };
+        if let Err(message) = name_check {
+            let text =
+                std::fs::read_to_string(repo.root().join(&package.manifest)).unwrap_or_default();
+            let error = InputError::in_file(&package.manifest, message).with_hint(
+                "rename the package; its registry would refuse it, or read it as an option",
+            );
+            return Err(match line_of(&text, "name") {
+                Some(line) => error.with_line(line),
+                None => error,
+            });
+        }
+        if let Some(tag) = &planned.tag {
+            valid::tag_name(tag).map_err(|message| {
+                let error = InputError::new(format!("{message} (the tag of `{}`)", planned.name))
+                    .with_hint("change `tag_format` in relflow.toml, or the package's name");
+                match &repo.workspace.config.source {
+                    Some(source) => match &repo.workspace.config.config.tag_format {
+                        Some(format) => error
+                            .with_path(&source.path)
+                            .at_offset(&source.text, format.span().start),
+                        None => error.with_path(&package.manifest),
+                    },
+                    None => error.with_path(&package.manifest),
+                }
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Which packages `-p` selects: all when none is named.

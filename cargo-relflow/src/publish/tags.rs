@@ -22,7 +22,7 @@ pub const SINGLE_FORMAT: &str = "v{version}";
 /// package with a version, or one fixed group that holds all of them, else `{name}@{version}`.
 pub fn tag_format(repo: &Repo) -> String {
     if let Some(format) = &repo.workspace.config.config.tag_format {
-        return format.clone();
+        return format.get_ref().clone();
     }
     let versioned: Vec<usize> = repo
         .packages()

@@ -31,7 +31,7 @@ fn cliff(settings: &ChangelogConfig, cliff_toml: Option<&str>) -> CliffConfig {
 
 fn with_cliff_file() -> ChangelogConfig {
     ChangelogConfig {
-        cliff: Some("cliff.toml".to_owned()),
+        cliff: Some(toml::Spanned::new(0..0, "cliff.toml".to_owned())),
         conventional_commits: true,
         ..ChangelogConfig::default()
     }

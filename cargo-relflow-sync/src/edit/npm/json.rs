@@ -70,6 +70,27 @@ pub(crate) fn parse(text: &str, path: &Utf8Path) -> Result<Node, InputError> {
         .ok_or_else(|| InputError::in_file(path, "invalid JSON").at_offset(text, scanner.pos))
 }
 
+/// Where `key` appears a second time among the members of `object`: the byte offset of that
+/// key, for the first such key in `keys` (or, with `keys` empty, of any key).
+pub(crate) fn duplicate_member(object: &Node, keys: &[&str]) -> Option<(String, usize)> {
+    let members = object.members();
+    members.iter().enumerate().find_map(|(i, (name, value))| {
+        let wanted = keys.is_empty() || keys.contains(&name.as_str());
+        (wanted && members[..i].iter().any(|(earlier, _)| earlier == name))
+            .then(|| (name.clone(), value.key_start.unwrap_or(value.span.start)))
+    })
+}
+
+/// The tree of spans of `text` that serde_json has already accepted.
+pub(crate) fn scan_valid(text: &str) -> Option<Node> {
+    Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    }
+    .value()
+}
+
 /// A scan over text that serde_json accepted; every `None` is unreachable for such text.
 struct Scanner<'a> {
     text: &'a str,
