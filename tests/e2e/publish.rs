@@ -538,6 +538,7 @@ fn delayed_index_and_rate_limit_are_waited_out() {
         index_delay: Duration::from_secs(3),
         rate_limit_first: 1,
         retry_after: Duration::from_secs(1),
+        ..ProxySettings::default()
     };
     let Some(registries) = Registries::start(Some(settings), true, false) else {
         return;

@@ -121,6 +121,7 @@ fn cargo_registry_behind_the_proxy_rate_limits_then_delays_the_index() {
         index_delay: delay,
         rate_limit_first: 2,
         retry_after: Duration::from_secs(1),
+        ..ProxySettings::default()
     }) else {
         return;
     };
@@ -376,4 +377,41 @@ fn dist_files(dist: &Utf8Path) -> Vec<PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+#[test]
+fn the_cargo_token_goes_to_the_index_only_when_its_config_asks_for_it() {
+    for auth_required in [false, true] {
+        let Some(registry) = CargoRegistry::start_behind_proxy(ProxySettings {
+            auth_required,
+            ..ProxySettings::default()
+        }) else {
+            panic!("the cargo registry server is not installed (run `cargo xtask test`)");
+        };
+        let proxy = registry.proxy().expect("proxy");
+        let target = Target {
+            name: "local".into(),
+            index: registry.index_url(),
+        };
+        let token = Token::new(CARGO_TOKEN);
+        let client = Client::new();
+        for name in ["relflow-a", "relflow-b"] {
+            let state = cargo_registry::version_state(
+                &client,
+                &target,
+                name,
+                &semver("1.0.0"),
+                Some(&token),
+            )
+            .expect("index read");
+            assert_eq!(state, State::Unpublished);
+        }
+        let stats = proxy.stats();
+        assert_eq!(stats.index_reads, 2, "{auth_required}: {stats:?}");
+        let expected = if auth_required { 2 } else { 0 };
+        assert_eq!(
+            stats.index_reads_with_authorization, expected,
+            "auth-required {auth_required}: {stats:?}"
+        );
+    }
 }

@@ -151,6 +151,10 @@ impl Registries {
 
     /// Every token read from tool configuration (to keep them out of output).
     pub fn config_tokens(&self, targets: &[Option<Target>]) -> Vec<Token> {
+        let cargo_credentials = self
+            .cargo
+            .iter()
+            .flat_map(|cargo| cargo.credential_tokens().iter().cloned());
         targets
             .iter()
             .flatten()
@@ -158,6 +162,7 @@ impl Registries {
                 Target::Cargo { token, .. } | Target::Npm { token, .. } => token.clone(),
                 Target::Python { .. } => None,
             })
+            .chain(cargo_credentials)
             .collect()
     }
 }

@@ -76,6 +76,9 @@ pub struct CargoConfig {
     registries: BTreeMap<String, String>,
     /// From `CARGO_REGISTRIES_<NAME>_INDEX`, by `<NAME>` (upper case, `_` for `-`).
     env_registries: BTreeMap<String, String>,
+    /// The tokens of `$CARGO_HOME/credentials.toml`, which cargo may use and which relflow
+    /// therefore hides in what it shows of cargo's output.
+    credential_tokens: Vec<Token>,
 }
 
 #[derive(Deserialize)]
@@ -133,10 +136,41 @@ pub fn read_config(start: &Utf8Path, env: &Environment) -> Result<CargoConfig, I
             Some((name.to_owned(), value.to_owned()))
         })
         .collect();
+    config.credential_tokens = cargo_home(env)
+        .map(|home| credential_tokens(&home))
+        .unwrap_or_default();
     Ok(config)
 }
 
+/// The `token` values of `credentials.toml` (or the older `credentials`) in `cargo_home`:
+/// `[registry] token` and every `[registries.NAME] token`. An unreadable file has none (cargo
+/// reports it itself).
+fn credential_tokens(cargo_home: &Utf8Path) -> Vec<Token> {
+    let Some(text) = ["credentials.toml", "credentials"]
+        .iter()
+        .find_map(|name| std::fs::read_to_string(cargo_home.join(name)).ok())
+    else {
+        return Vec::new();
+    };
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let token_of = |entry: &toml::Value| entry.get("token")?.as_str().map(Token::new);
+    let registry = table.get("registry").and_then(token_of);
+    let registries = table
+        .get("registries")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|registries| registries.values().filter_map(token_of));
+    registry.into_iter().chain(registries).collect()
+}
+
 impl CargoConfig {
+    /// The tokens of cargo's `credentials.toml`, to hide in output.
+    pub fn credential_tokens(&self) -> &[Token] {
+        &self.credential_tokens
+    }
+
     /// The registry cargo publishes to without `--registry`: `[registry] default`, else crates.io.
     pub fn default_registry(&self) -> Result<CargoRegistry, InputError> {
         match &self.default {
@@ -283,7 +317,7 @@ pub fn index_entries(
     token: Option<&Token>,
 ) -> Result<Option<Vec<IndexEntry>>, RegistryError> {
     let url = index_file_url(registry, name)?;
-    let auth = token.map_or(Auth::None, Auth::Raw);
+    let auth = index_auth(client, registry, token)?;
     let Some(body) = client.get_optional(&url, "text/plain", auth)? else {
         return Ok(None);
     };
@@ -310,6 +344,52 @@ pub fn index_entries(
         }
     }
     Ok(Some(entries))
+}
+
+/// The `Authorization` of index requests, as cargo decides it: the token only when the index's
+/// `config.json` says `"auth-required": true` (or refuses to be read without one), and never over
+/// plain http to another machine.
+fn index_auth<'t>(
+    client: &Client,
+    registry: &CargoRegistry,
+    token: Option<&'t Token>,
+) -> Result<Auth<'t>, RegistryError> {
+    let Some(token) = token else {
+        return Ok(Auth::None);
+    };
+    let base = registry
+        .index
+        .strip_prefix("sparse+")
+        .unwrap_or(&registry.index);
+    let config_url = format!("{}/config.json", base.trim_end_matches('/'));
+    let required = client.remembered(&config_url, || {
+        match client.get_optional(&config_url, "application/json", Auth::None) {
+            Ok(Some(body)) => Ok(serde_json::from_slice::<IndexConfig>(&body)
+                .is_ok_and(|config| config.auth_required)),
+            Ok(None) => Ok(false),
+            Err(RegistryError::Unauthorized { .. }) => Ok(true),
+            Err(error) => Err(error),
+        }
+    })?;
+    if !required {
+        return Ok(Auth::None);
+    }
+    if !super::http::credential_may_go_to(base) {
+        return Err(RegistryError::Unsupported(format!(
+            "registry `{}` wants a token, but its index `{}` is plain http to another machine: relflow does not send `{}` unencrypted (use https)",
+            registry.name,
+            super::http::redact_url(base),
+            registry.token_variable()
+        )));
+    }
+    Ok(Auth::Raw(token))
+}
+
+/// The part of a sparse index's `config.json` that says whether reads need a token.
+#[derive(Deserialize)]
+struct IndexConfig {
+    #[serde(default, rename = "auth-required")]
+    auth_required: bool,
 }
 
 /// The part of a sparse index line that says which version it describes, and whether it is
@@ -396,6 +476,29 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
         );
         Environment::from_pairs(pairs)
+    }
+
+    #[test]
+    fn the_tokens_of_credentials_toml_are_known_so_they_can_be_hidden() {
+        let dirs = dirs("", "", "");
+        std::fs::write(
+            dirs.root.join("home/.cargo/credentials.toml"),
+            "[registry]\ntoken = \"crates-io-secret\"\n[registries.local]\ntoken = \"local-secret\"\n[registries.other]\ncredential-provider = \"cargo:token\"\n",
+        )
+        .unwrap();
+        let config = read_config(&dirs.root.join("work/repo"), &env(&dirs, &[])).unwrap();
+        assert_eq!(
+            config.credential_tokens(),
+            [Token::new("crates-io-secret"), Token::new("local-secret")]
+        );
+        let secrets = crate::publish::secrets::Secrets::new(
+            &Environment::default(),
+            config.credential_tokens(),
+        );
+        assert_eq!(
+            secrets.scrub("error: token local-secret rejected"),
+            "error: token <redacted> rejected"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! A GET answers with the body (2xx), nothing (404, 410, 451: "not there"), or a
 //! [`RegistryError`] that names the URL without its user-info and never the token.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::RegistryError;
@@ -99,6 +101,8 @@ fn base64(bytes: &[u8]) -> String {
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
+    /// Answers worth asking once per run (whether a sparse index wants a token), by key.
+    remembered: Arc<Mutex<HashMap<String, bool>>>,
 }
 
 impl Default for Client {
@@ -126,7 +130,33 @@ impl Client {
             .user_agent(concat!("cargo-relflow/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        Client { agent }
+        Client {
+            agent,
+            remembered: Arc::default(),
+        }
+    }
+
+    /// The answer for `key`, found with `find` the first time it is asked.
+    pub(crate) fn remembered(
+        &self,
+        key: &str,
+        find: impl FnOnce() -> Result<bool, RegistryError>,
+    ) -> Result<bool, RegistryError> {
+        let known = self
+            .remembered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(key)
+            .copied();
+        if let Some(answer) = known {
+            return Ok(answer);
+        }
+        let answer = find()?;
+        self.remembered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key.to_owned(), answer);
+        Ok(answer)
     }
 
     /// The configured agent, for clients that need other methods than GET (the forges).
@@ -249,6 +279,28 @@ fn scrub(text: &str, token: Option<&Token>) -> String {
     }
 }
 
+/// Whether a credential may be sent to `url`: over https, or over plain http only to this
+/// machine (127.0.0.0/8, `::1`, `localhost`), where nothing crosses a network.
+pub fn credential_may_go_to(url: &str) -> bool {
+    let url = url.strip_prefix("sparse+").unwrap_or(url);
+    if url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host_port.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `url` without user-info (`https://user:secret@host/` becomes `https://<redacted>@host/`).
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -264,6 +316,28 @@ pub fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_go_over_https_or_to_this_machine_only() {
+        for url in [
+            "https://index.crates.io/",
+            "sparse+https://example.com/index/",
+            "sparse+http://127.0.0.1:8080/",
+            "http://localhost/",
+            "http://[::1]:3000/x",
+            "http://user:pw@127.0.0.2/",
+        ] {
+            assert!(credential_may_go_to(url), "{url}");
+        }
+        for url in [
+            "sparse+http://192.0.2.1/index/",
+            "http://registry.example.com/",
+            "http://127.0.0.1.example.com/",
+            "ftp://127.0.0.1/",
+        ] {
+            assert!(!credential_may_go_to(url), "{url}");
+        }
+    }
 
     #[test]
     fn basic_credentials_in_base64() {

@@ -24,6 +24,9 @@ pub struct ProxySettings {
     pub rate_limit_first: usize,
     /// The `Retry-After` of those 429 answers.
     pub retry_after: Duration,
+    /// Whether the index's `config.json` says `"auth-required": true` (the server's own does
+    /// not), as a private registry's does.
+    pub auth_required: bool,
 }
 
 impl Default for ProxySettings {
@@ -33,6 +36,7 @@ impl Default for ProxySettings {
             index_delay: Duration::ZERO,
             rate_limit_first: 0,
             retry_after: Duration::from_secs(1),
+            auth_required: false,
         }
     }
 }
@@ -48,6 +52,10 @@ pub struct ProxyStats {
     pub publishes_rate_limited: usize,
     /// Index answers from which a new version was held back.
     pub index_answers_held: usize,
+    /// Reads of crate files of the index (not `config.json`, not the API).
+    pub index_reads: usize,
+    /// Those of them that carried an `Authorization` header.
+    pub index_reads_with_authorization: usize,
 }
 
 /// A listener bound before the registry starts, so that the registry can advertise its address.
@@ -248,12 +256,38 @@ fn route(request: &Request, shared: &Shared) -> Response {
     if request.method == "PUT" && request.target == "/api/v1/crates/new" {
         return publish(request, shared);
     }
+    if request.method == "GET" && request.target == "/config.json" {
+        return index_config(request, shared);
+    }
+    if request.method == "GET" && !request.target.starts_with("/api/") {
+        let mut state = shared.lock();
+        state.stats.index_reads += 1;
+        if request
+            .headers
+            .iter()
+            .any(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+        {
+            state.stats.index_reads_with_authorization += 1;
+        }
+    }
     if request.method == "GET" {
         if let Some((name, held)) = held_versions(&request.target, shared) {
             return index_without(request, shared, &name, &held);
         }
     }
     forward(request, shared.upstream)
+}
+
+/// The server's `config.json`, with `"auth-required": true` added when the settings ask for it.
+fn index_config(request: &Request, shared: &Shared) -> Response {
+    let mut response = forward(request, shared.upstream);
+    if response.status == 200 && shared.settings.auth_required {
+        if let Ok(mut config) = serde_json::from_slice::<serde_json::Value>(&response.body) {
+            config["auth-required"] = serde_json::Value::Bool(true);
+            response.body = config.to_string().into_bytes();
+        }
+    }
+    response
 }
 
 fn publish(request: &Request, shared: &Shared) -> Response {
