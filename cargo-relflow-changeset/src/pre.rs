@@ -29,6 +29,9 @@ pub struct PreState {
     /// v2 only: ids of changesets already versioned in this pre mode. In v3 they live under
     /// `.changeset/pre/` and their ids start with `pre/`.
     pub changesets: Vec<String>,
+    /// The object as read, in its order: keys relflow does not know are written back as they
+    /// were, as Changesets does (empty for a new pre mode).
+    pub raw: serde_json::Map<String, Value>,
 }
 
 impl PreMode {
@@ -104,6 +107,7 @@ pub fn parse_pre_state(text: &str, path: &Utf8Path) -> Result<PreState, InputErr
         tag,
         initial_versions,
         changesets,
+        raw: root,
     })
 }
 
@@ -115,14 +119,26 @@ pub fn is_valid_tag(tag: &str) -> bool {
     })
 }
 
-/// Renders `pre.json` in the v3 form, `{"mode", "tag"}`, with two-space indentation and a trailing
-/// newline. v2's `initialVersions` and `changesets` are not written (v3 drops them on migration).
+impl PreState {
+    /// Whether the file is in the v2 form, which Changesets v3 migrates (rewrites) when it reads
+    /// it.
+    pub fn is_v2(&self) -> bool {
+        self.raw.contains_key("initialVersions") || self.raw.contains_key("changesets")
+    }
+}
+
+/// Renders `pre.json` in the v3 form as Changesets writes it (`JSON.stringify(state, null, 2)`
+/// and a newline): `mode` and `tag`, in their places when the file had them, with every other key
+/// it had kept. v2's `initialVersions` and `changesets` are dropped (v3's migration).
 pub fn render_pre_state(state: &PreState) -> String {
-    let tag = serde_json::to_string(&state.tag).unwrap_or_else(|_| format!("\"{}\"", state.tag));
-    format!(
-        "{{\n  \"mode\": \"{}\",\n  \"tag\": {tag}\n}}\n",
-        state.mode.as_str()
-    )
+    let mut object = state.raw.clone();
+    object.shift_remove("initialVersions");
+    object.shift_remove("changesets");
+    object.insert("mode".to_owned(), Value::from(state.mode.as_str()));
+    object.insert("tag".to_owned(), Value::from(state.tag.as_str()));
+    let text = serde_json::to_string_pretty(&Value::Object(object))
+        .unwrap_or_else(|_| format!("{{\"mode\": \"{}\"}}", state.mode.as_str()));
+    format!("{text}\n")
 }
 
 #[cfg(test)]
@@ -150,8 +166,10 @@ mod tests {
                 tag: "next".into(),
                 initial_versions: BTreeMap::new(),
                 changesets: Vec::new(),
+                raw: serde_json::from_str(r#"{"mode": "pre", "tag": "next"}"#).unwrap(),
             }
         );
+        assert!(!state.is_v2());
         assert_eq!(
             parse(r#"{"mode": "exit", "tag": "beta.1"}"#).unwrap().mode,
             PreMode::Exit
@@ -218,6 +236,7 @@ mod tests {
             tag: "next".into(),
             initial_versions: [("a".to_owned(), "1.0.0".to_owned())].into(),
             changesets: vec!["x".into()],
+            raw: Default::default(),
         };
         let text = render_pre_state(&state);
         assert_eq!(text, "{\n  \"mode\": \"pre\",\n  \"tag\": \"next\"\n}\n");

@@ -338,13 +338,10 @@ fn literal_prefix(pattern: &str) -> String {
 
 /// Reads a file that may be absent.
 pub fn read_optional(path: &Utf8Path) -> Result<Option<String>, InputError> {
-    match std::fs::read_to_string(path) {
+    match crate::diag::read_text_file(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(InputError::in_file(
-            path,
-            format!("failed to read `{path}`: {e}"),
-        )),
+        Err(e) => Err(crate::diag::read_error(path, &e)),
     }
 }
 

@@ -103,9 +103,87 @@ pub fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.find(needle).map(|offset| line_of_offset(text, offset))
 }
 
+/// A file that is not UTF-8 text: where its first invalid byte is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// The 1-based line of that byte.
+    pub line: usize,
+    /// Its offset from the start of the file.
+    pub offset: usize,
+}
+
+impl fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the file is not UTF-8 text (byte {})", self.offset)
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// Reads a text file as `fs::read_to_string` does, without first asking for its size (manifests
+/// are small, and discovery reads hundreds of them: one system call fewer each counts). Text that
+/// is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error carrying [`NotUtf8`].
+pub fn read_text_file(path: &Utf8Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    // `File::read_to_end` would ask for the size and position first; through `Take` it reads.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let line = error.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        std::io::Error::new(std::io::ErrorKind::InvalidData, NotUtf8 { line, offset })
+    })
+}
+
+/// The input error for a file that could not be read: named `path`, at the line of the first
+/// invalid byte when it is not UTF-8.
+pub fn read_error(path: &Utf8Path, error: &std::io::Error) -> InputError {
+    let not_utf8 = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotUtf8>());
+    match not_utf8 {
+        Some(bad) => InputError::in_file(path, format!("cannot read `{path}`: {bad}"))
+            .with_line(bad.line)
+            .with_hint("relflow reads manifests, configuration and changesets as UTF-8; save the file as UTF-8"),
+        None => InputError::in_file(path, format!("cannot read `{path}`: {error}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_an_error_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = Utf8PathBuf::from_path_buf(dir.path().join("package.json")).unwrap();
+        std::fs::write(
+            &file,
+            b"{\n  \"name\": \"a\",\n  \"description\": \"caf\xe9\"\n}\n",
+        )
+        .unwrap();
+        let error = read_text_file(&file).unwrap_err();
+        let shown = Utf8Path::new("js/a/package.json");
+        let input = read_error(shown, &error);
+        assert_eq!(input.line, Some(3));
+        assert_eq!(input.path.as_deref(), Some(shown));
+        assert!(
+            input.message.contains("not UTF-8 text (byte 38)"),
+            "{}",
+            input.message
+        );
+        let missing = read_error(
+            shown,
+            &read_text_file(&file.with_file_name("x")).unwrap_err(),
+        );
+        assert_eq!(missing.line, None);
+    }
 
     #[test]
     fn lines_count_from_one() {

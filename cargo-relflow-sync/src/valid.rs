@@ -82,6 +82,31 @@ pub fn shorten(value: &str) -> String {
     format!("{kept}…")
 }
 
+/// `message` with every value quoted in backticks or double quotes cut to 60 characters, so that
+/// a megabyte-long value in a file does not become a megabyte-long error line.
+pub fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(1024));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..=open];
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        match after.find(quote) {
+            Some(close) => {
+                out.push_str(&shorten(&after[..close]));
+                out.push_str(quote);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&shorten(after));
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +154,16 @@ mod tests {
         for bad in ["--repository-url=http://x", "-x", "a b", "x-"] {
             assert!(python_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn shortens_quoted_values_in_messages() {
+        let long = "x".repeat(5000);
+        let message = format!("invalid version `{long}` in \"{long}\" (line 3)");
+        let short = shorten_quoted(&message);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.starts_with("invalid version `xxx") && short.ends_with("…\" (line 3)"));
+        assert_eq!(shorten_quoted("`a` and `b`"), "`a` and `b`");
     }
 
     #[test]

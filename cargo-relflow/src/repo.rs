@@ -313,8 +313,8 @@ fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetF
         .into_iter()
         .map(|name| {
             let path = relative_dir.join(&name);
-            let text = std::fs::read_to_string(dir.join(&name))
-                .map_err(|e| InputError::in_file(&path, format!("failed to read `{path}`: {e}")))?;
+            let text = cargo_relflow_sync::diag::read_text_file(&dir.join(&name))
+                .map_err(|e| cargo_relflow_sync::diag::read_error(&path, &e))?;
             let id = format!("{id_prefix}{}", name.trim_end_matches(".md"));
             let changeset = parse_changeset(&id, &text).map_err(|e| e.into_input_error(&path))?;
             Ok(ChangesetFile { path, changeset })

@@ -123,8 +123,11 @@ impl Ui {
             Err(failure) => {
                 match &failure {
                     Failure::Input(input) => {
-                        let mut text =
-                            format!("{}: {}", self.paint("error", "1;31"), input.message);
+                        let mut text = format!(
+                            "{}: {}",
+                            self.paint("error", "1;31"),
+                            cargo_relflow_sync::valid::shorten_quoted(&input.message)
+                        );
                         if let Some(location) = input.location() {
                             text.push_str(&format!("\n  --> {location}"));
                         }

@@ -307,12 +307,13 @@ fn consume_changesets(
         Some(PreState {
             mode: PreMode::Pre, ..
         }) => {
+            // A v2 file is migrated, as Changesets v3 does when it reads one: its bookkeeping is
+            // replaced by the files under `.changeset/pre/`. A v3 file is left as it is.
             let state = repo.pre.clone().map(|mut state| {
-                // v2 bookkeeping is replaced by the files under `.changeset/pre/`.
                 state.changesets.retain(|id| !id.starts_with("pre/"));
                 state
             });
-            if let Some(state) = state {
+            if let Some(state) = state.filter(PreState::is_v2) {
                 write_pre_state(files, &state)?;
             }
             for file in changeset_files

@@ -371,3 +371,80 @@ fn names_and_tags_that_git_or_a_registry_would_refuse_stop_before_any_effect() {
         &["the tag `svc x", "tags hold only"],
     );
 }
+
+#[test]
+fn files_that_are_not_utf8_are_refused_at_the_line_of_the_bad_byte() {
+    let repo = TestRepo::one_npm_package()
+        .file(".changeset/config.json", "{}\n")
+        .commit("config");
+    std::fs::write(
+        repo.root().join(".changeset/red-cats-run.md"),
+        b"---\n\"web\": patch\n---\n\nCaf\xe9 fix.\n",
+    )
+    .expect("write");
+    repo.commit_all("a Latin-1 changeset");
+    for args in [&["changeset", "status"][..], &["version"]] {
+        rejects(
+            &repo,
+            args,
+            &[
+                "not UTF-8 text",
+                "--> .changeset/red-cats-run.md:5",
+                "save the file as UTF-8",
+            ],
+        );
+    }
+
+    let repo = TestRepo::one_npm_package();
+    std::fs::write(
+        repo.root().join("js/web/package.json"),
+        b"{\n  \"name\": \"web\",\n  \"version\": \"1.0.0\",\n  \"author\": \"J\xf6rg\"\n}\n",
+    )
+    .expect("write");
+    repo.commit_all("a Latin-1 manifest");
+    rejects(&repo, &["list"], &["--> js/web/package.json:4"]);
+}
+
+#[test]
+fn a_member_cargo_toml_cargo_cannot_load_is_named_with_cargos_reason() {
+    let repo = TestRepo::new()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\"crates/*\"]\n",
+        )
+        .cargo_crate("crates/a", "1.0.0", "")
+        .cargo_crate(
+            "crates/b",
+            "1.0.0",
+            "[dependencies]\nmissing = { path = \"../missing\" }\n",
+        )
+        .commit("initial");
+    rejects(
+        &repo,
+        &["list"],
+        &[
+            "failed to load manifest for workspace member `crates/b`",
+            "failed to read `crates/missing/Cargo.toml`",
+            "--> crates/b/Cargo.toml:",
+        ],
+    );
+}
+
+#[test]
+fn long_values_in_errors_are_shortened() {
+    let long = "9".repeat(20_000);
+    let repo = TestRepo::new()
+        .file(
+            "package.json",
+            r#"{ "private": true, "workspaces": ["js/*"] }"#,
+        )
+        .file(
+            "js/web/package.json",
+            &format!("{{ \"name\": \"web\", \"version\": \"1.0.{long}x\" }}"),
+        )
+        .commit("initial");
+    let run = repo.relflow(["list"]);
+    run.assert_code(2);
+    assert!(run.stderr.len() < 2_000, "{} bytes", run.stderr.len());
+    assert!(run.stderr.contains('…'), "{}", run.stderr);
+}

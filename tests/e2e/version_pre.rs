@@ -118,3 +118,93 @@ fn snapshot_in_pre_mode_is_refused() {
     );
     assert_eq!(repo.snapshot_tree(), before);
 }
+
+/// Runs the Changesets v3 CLI in `repo` (installed by `cargo xtask test`).
+fn changesets(repo: &TestRepo, args: &[&str]) {
+    let node = std::env::var("RELFLOW_NODE").expect("RELFLOW_NODE: run through `cargo xtask test`");
+    let cli = std::env::var("RELFLOW_CHANGESETS_CLI")
+        .expect("RELFLOW_CHANGESETS_CLI: run through `cargo xtask test`");
+    let output = repo
+        .isolated(std::process::Command::new(node))
+        .arg(cli)
+        .args(args)
+        .output()
+        .expect("run changesets");
+    assert!(output.status.success(), "changesets {args:?}: {output:?}");
+}
+
+#[test]
+fn unknown_pre_json_keys_are_kept_as_changesets_v3_keeps_them() {
+    // A v3 pre.json with keys of its own, written compactly by hand.
+    let repo = || {
+        npm_repo()
+            .file(
+                "package.json",
+                "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+            )
+            // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
+            .file("package-lock.json", "{}\n")
+            .file(
+                ".changeset/pre.json",
+                "{\"$comment\": \"beta train\", \"mode\": \"pre\", \"tag\": \"beta\", \"owner\": {\"team\": \"web\"}}\n",
+            )
+            .file(
+                ".changeset/red-cats-run.md",
+                "---\n\"pkg-a\": minor\n---\n\nA feature.\n",
+            )
+            .commit("in pre mode")
+    };
+    let (ours, theirs) = (repo(), repo());
+    ours.relflow(["version"]).assert_code(0);
+    changesets(&theirs, &["version"]);
+    // `version` leaves a v3 pre.json as it is.
+    assert_eq!(
+        ours.read(".changeset/pre.json"),
+        theirs.read(".changeset/pre.json")
+    );
+    assert!(ours
+        .read(".changeset/pre.json")
+        .starts_with("{\"$comment\""));
+    assert_eq!(
+        ours.read("packages/a/package.json"),
+        theirs.read("packages/a/package.json")
+    );
+
+    ours.relflow(["version", "pre", "exit"]).assert_code(0);
+    changesets(&theirs, &["pre", "exit"]);
+    assert_eq!(
+        ours.read(".changeset/pre.json"),
+        theirs.read(".changeset/pre.json")
+    );
+    assert!(ours
+        .read(".changeset/pre.json")
+        .contains("\"team\": \"web\""));
+
+    // A v2 file with a key of its own: migrated, the key kept.
+    let v2 = || {
+        npm_repo()
+            .file(
+                "package.json",
+                "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+            )
+            // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
+            .file("package-lock.json", "{}\n")
+            .file(
+                ".changeset/pre.json",
+                "{\n  \"mode\": \"pre\",\n  \"tag\": \"next\",\n  \"initialVersions\": { \"pkg-a\": \"1.0.0\" },\n  \"changesets\": [],\n  \"x-ci\": true\n}\n",
+            )
+            .file(
+                ".changeset/red-cats-run.md",
+                "---\n\"pkg-a\": patch\n---\n\nA fix.\n",
+            )
+            .commit("v2 pre mode")
+    };
+    let (ours, theirs) = (v2(), v2());
+    ours.relflow(["version"]).assert_code(0);
+    changesets(&theirs, &["version"]);
+    assert_eq!(
+        ours.read(".changeset/pre.json"),
+        theirs.read(".changeset/pre.json")
+    );
+    assert!(ours.read(".changeset/pre.json").contains("\"x-ci\": true"));
+}

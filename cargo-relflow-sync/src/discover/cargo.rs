@@ -93,17 +93,30 @@ fn tool_error(stderr: &str) -> String {
 
 /// Turns cargo's complaint about a manifest into an input error with file and line. Cargo prints
 /// `error: <what>` and then ` --> <path>:<line>:<column>` relative to the directory it ran in,
-/// the repository root.
+/// the repository root; or, for a workspace member it cannot load, `failed to load manifest for
+/// workspace member `<dir>`` and the causes under `Caused by:`, which the message keeps (with
+/// the root's path taken out) and which point at that member's Cargo.toml, at the dependency
+/// they name when there is one.
 fn manifest_error(stderr: &str, root: &Utf8Path) -> InputError {
-    let message = stderr
+    let relative = |text: &str| text.replace(&format!("{root}/"), "");
+    let first = stderr
         .lines()
         .find_map(|l| l.strip_prefix("error: "))
         .unwrap_or("`cargo metadata` failed");
-    let mut error = InputError::new(format!("invalid Cargo manifest: {message}"))
+    let causes = caused_by(stderr);
+    let mut message = format!("invalid Cargo manifest: {}", relative(first));
+    for cause in &causes {
+        message.push_str(": ");
+        message.push_str(&relative(cause));
+    }
+    let mut error = InputError::new(message)
         .with_hint("run `cargo metadata --no-deps` to see cargo's full message");
     let location = stderr
         .lines()
         .find_map(|l| l.trim_start().strip_prefix("--> "));
+    let member = first
+        .strip_prefix("failed to load manifest for workspace member `")
+        .and_then(|rest| rest.split('`').next());
     if let Some(location) = location {
         let mut parts = location.rsplitn(3, ':');
         let (_column, line, path) = (parts.next(), parts.next(), parts.next());
@@ -113,11 +126,55 @@ fn manifest_error(stderr: &str, root: &Utf8Path) -> InputError {
                 .with_path(path.strip_prefix(root).unwrap_or(path))
                 .with_line(line);
         }
+    } else if let Some(member) = member {
+        let manifest = Utf8Path::new(member).join("Cargo.toml");
+        let shown = manifest.strip_prefix(root).unwrap_or(&manifest).to_owned();
+        let dependency = causes.iter().find_map(|cause| {
+            cause
+                .strip_prefix("failed to load manifest for dependency `")
+                .and_then(|rest| rest.split('`').next())
+        });
+        let line = dependency.and_then(|name| {
+            let text = std::fs::read_to_string(root.join(&shown)).ok()?;
+            dependency_line(&text, name)
+        });
+        error = error.with_path(shown);
+        if let Some(line) = line {
+            error = error.with_line(line);
+        }
     } else if let Some(path) = stderr.split('`').find(|s| s.ends_with("Cargo.toml")) {
         let path = Utf8Path::new(path);
         error = error.with_path(path.strip_prefix(root).unwrap_or(path));
     }
     error
+}
+
+/// The lines under each `Caused by:` of cargo's error, in order.
+fn caused_by(stderr: &str) -> Vec<String> {
+    let mut causes = Vec::new();
+    let mut lines = stderr.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "Caused by:" {
+            if let Some(cause) = lines.by_ref().map(str::trim).find(|l| !l.is_empty()) {
+                causes.push(cause.to_owned());
+            }
+        }
+    }
+    causes
+}
+
+/// The line of a manifest where dependency `name` is declared (`name = ...` or a
+/// `[...dependencies.name]` table).
+fn dependency_line(text: &str, name: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+                || (line.starts_with('[')
+                    && line.trim_end().ends_with(&format!("dependencies.{name}]")))
+        })
+        .map(|at| at + 1)
 }
 
 fn packages_from_metadata(
@@ -207,12 +264,8 @@ fn packages_from_metadata(
 }
 
 fn read_manifest(path: &Utf8Path) -> Result<DocumentMut, DiscoverError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        DiscoverError::Input(InputError::in_file(
-            path,
-            format!("failed to read `{path}`: {e}"),
-        ))
-    })?;
+    let text = crate::diag::read_text_file(path)
+        .map_err(|e| DiscoverError::Input(crate::diag::read_error(path, &e)))?;
     crate::edit::cargo::parse_document(path, &text, "invalid Cargo manifest")
         .map_err(DiscoverError::Input)
 }
@@ -404,15 +457,10 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
 /// Reads and parses a manifest with the plain (non-editing) TOML parser, which is what the hot
 /// path of `check` can afford; `None` when the file does not exist.
 fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::diag::read_text_file(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(DiscoverError::Input(InputError::in_file(
-                path,
-                format!("failed to read `{path}`: {e}"),
-            )))
-        }
+        Err(e) => return Err(DiscoverError::Input(crate::diag::read_error(path, &e))),
     };
     toml::from_str(&text).map(Some).map_err(|e| {
         let mut error =
@@ -456,5 +504,34 @@ mod tests {
             panic!("not input");
         };
         assert_eq!(error.location().as_deref(), Some("core/Cargo.toml"));
+    }
+
+    #[test]
+    fn a_member_that_cannot_load_is_named_with_cargos_causes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
+        std::fs::create_dir_all(root.join("crates/b")).unwrap();
+        std::fs::write(
+            root.join("crates/b/Cargo.toml"),
+            "[package]\nname = \"b\"\nversion = \"1.0.0\"\n\n[dependencies]\nc = { path = \"../c\" }\n",
+        )
+        .unwrap();
+        let stderr = format!(
+            "error: failed to load manifest for workspace member `{root}/crates/b`\n\
+             referenced via `crates/*` by workspace at `{root}/Cargo.toml`\n\n\
+             Caused by:\n  failed to load manifest for dependency `c`\n\n\
+             Caused by:\n  failed to read `{root}/crates/c/Cargo.toml`\n\n\
+             Caused by:\n  No such file or directory (os error 2)\n"
+        );
+        let DiscoverError::Input(error) = cargo_error(&stderr, &root) else {
+            panic!("not input");
+        };
+        assert_eq!(error.location().as_deref(), Some("crates/b/Cargo.toml:6"));
+        assert_eq!(
+            error.message,
+            "invalid Cargo manifest: failed to load manifest for workspace member `crates/b`: \
+             failed to load manifest for dependency `c`: failed to read `crates/c/Cargo.toml`: \
+             No such file or directory (os error 2)"
+        );
     }
 }

@@ -30,7 +30,11 @@ pub fn discover_generic(
             }
             error
         };
-        let text = std::fs::read_to_string(root.join(&manifest)).map_err(|e| {
+        let text = crate::diag::read_text_file(&root.join(&manifest)).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::InvalidData {
+                // Not UTF-8: the version file's own line says where.
+                return crate::diag::read_error(&manifest, &e);
+            }
             at_entry(format!(
                 "cannot read the version file `{manifest}` of generic package `{}`: {e}",
                 entry.name.get_ref()

@@ -114,23 +114,7 @@ pub fn discover_loaded(
     })
 }
 
-/// Reads a text file as `fs::read_to_string` does (same errors), without first asking for its
-/// size: manifests are small, and discovery reads hundreds of them, so one system call fewer
-/// each counts.
-pub(crate) fn read_text_file(path: &Utf8Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    // `File::read_to_end` would ask for the size and position first; through `Take` it reads.
-    std::fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
-    String::from_utf8(bytes).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        )
-    })
-}
+pub(crate) use crate::diag::read_text_file;
 
 /// The stack of discovery's threads: a main thread's, as manifests were parsed on the main
 /// thread before.

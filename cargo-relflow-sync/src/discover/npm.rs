@@ -96,12 +96,7 @@ pub fn discover_npm_with_duplicates(
             Ok(text) => text,
             // A matched directory without a package.json is no package.
             Err(_) if !root.join(&manifest).is_file() => continue,
-            Err(e) => {
-                return Err(InputError::in_file(
-                    &manifest,
-                    format!("cannot read the file: {e}"),
-                ))
-            }
+            Err(e) => return Err(crate::diag::read_error(&manifest, &e)),
         };
         let object = parse_json(&manifest, &text)?;
         let name = match object.get("name") {
@@ -456,8 +451,7 @@ fn walk(
 
 /// Reads a file under the root.
 fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
-    read_text_file(&root.join(rel))
-        .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
+    read_text_file(&root.join(rel)).map_err(|e| crate::diag::read_error(rel, &e))
 }
 
 /// The package.json fields relflow reads (and writes): a key given twice would be read at the

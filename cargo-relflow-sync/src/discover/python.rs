@@ -74,12 +74,7 @@ fn read_projects(
             Ok(text) => text,
             // Tracked but gone from the working tree (deleted, or outside a sparse checkout).
             Err(e) if e.kind() == ErrorKind::NotFound && required.is_none() => continue,
-            Err(e) => {
-                return Err(InputError::in_file(
-                    manifest,
-                    format!("cannot read the file: {e}"),
-                ))
-            }
+            Err(e) => return Err(crate::diag::read_error(&manifest, &e)),
         };
         let Some(project) = read_project(root, &dir, &text)? else {
             if let Some(entry) = required {
@@ -290,8 +285,7 @@ fn parse_toml(file: &Utf8Path, text: &str) -> Result<Table, InputError> {
 
 /// Reads a file under the root.
 fn read_text(root: &Utf8Path, rel: &Utf8Path) -> Result<String, InputError> {
-    read_text_file(&root.join(rel))
-        .map_err(|e| InputError::in_file(rel, format!("cannot read the file: {e}")))
+    read_text_file(&root.join(rel)).map_err(|e| crate::diag::read_error(rel, &e))
 }
 
 /// The first line holding every needle.

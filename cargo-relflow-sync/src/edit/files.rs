@@ -66,15 +66,10 @@ impl FileSet {
                     InputError::in_file(path, outside.describe(path.as_str()))
                         .with_hint(outside.hint())
                 })?;
-                let original = match std::fs::read_to_string(&target) {
+                let original = match crate::diag::read_text_file(&target) {
                     Ok(text) => Some(text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(e) => {
-                        return Err(InputError::in_file(
-                            path,
-                            format!("failed to read `{path}`: {e}"),
-                        ))
-                    }
+                    Err(e) => return Err(crate::diag::read_error(path, &e)),
                 };
                 Ok(entry.insert(Entry {
                     target,

@@ -55,6 +55,7 @@ pub fn run(start: &Utf8Path, command: &PreCommand, ui: &Ui) -> Result<Outcome, F
                     .as_ref()
                     .map(|p| p.changesets.clone())
                     .unwrap_or_default(),
+                raw: Default::default(),
             }
         }
         (PreCommand::Exit, Some(pre)) => PreState {

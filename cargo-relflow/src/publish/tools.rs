@@ -517,6 +517,7 @@ mod tests {
             tag: "next-gen".to_owned(),
             initial_versions: BTreeMap::new(),
             changesets: Vec::new(),
+            raw: Default::default(),
         };
         assert_eq!(
             dist_tag(&version("2.0.0-next-gen.3"), Some(&pre)).as_deref(),

@@ -166,6 +166,7 @@ fn python_versions_are_written_in_pep_440() {
         tag: "beta".to_owned(),
         initial_versions: std::collections::BTreeMap::new(),
         changesets: Vec::new(),
+        raw: Default::default(),
     };
     assert_eq!(
         render(&packages, &changesets, &PlanConfig::default(), Some(&pre)),

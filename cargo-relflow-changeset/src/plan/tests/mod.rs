@@ -155,6 +155,7 @@ pub(super) fn run(fixture: &str) -> String {
                     tag: words[2].to_owned(),
                     initial_versions: BTreeMap::new(),
                     changesets: rest[2..].to_vec(),
+                    raw: Default::default(),
                 })
             }
             "snapshot" => {
