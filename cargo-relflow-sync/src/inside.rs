@@ -6,6 +6,8 @@
 //! that climbs above the root); [`resolve`] follows symlinks on disk and refuses a path that
 //! lands outside, or a symlink that points nowhere.
 
+use std::collections::HashMap;
+
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
 /// Why a path cannot be used.
@@ -80,50 +82,81 @@ pub fn lexical(path: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
 /// under the canonical `root`; an error when that is outside the root or a symlink dangles.
 /// Parts of the path that do not exist yet (a changelog to create) are taken as written.
 pub fn resolve(root: &Utf8Path, rel: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
-    let rel = lexical(rel)?;
-    let canonical_root = canonical(root)?;
-    let mut existing = canonical_root.clone();
-    let mut components = rel.components().peekable();
-    while let Some(component) = components.next() {
-        let next = existing.join(component.as_str());
+    Resolver::new(root)?.resolve(rel)
+}
+
+/// [`resolve`] for many paths of one repository: each directory is resolved once, so a path
+/// costs one `lstat` of its own once its directory is known.
+#[derive(Debug, Clone)]
+pub struct Resolver {
+    /// The canonical repository root.
+    root: Utf8PathBuf,
+    /// Resolved directories, by their lexical path relative to the root.
+    dirs: HashMap<Utf8PathBuf, Result<Utf8PathBuf, Outside>>,
+}
+
+impl Resolver {
+    /// A resolver for the repository at `root`.
+    pub fn new(root: &Utf8Path) -> Result<Resolver, Outside> {
+        let root = root
+            .canonicalize_utf8()
+            .map_err(|e| Outside::Unreadable(e.to_string()))?;
+        Ok(Resolver {
+            root,
+            dirs: HashMap::new(),
+        })
+    }
+
+    /// Where `rel` really is (see [`resolve`]).
+    pub fn resolve(&mut self, rel: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
+        let rel = lexical(rel)?;
+        let resolved = self.resolve_lexical(&rel)?;
+        if resolved.starts_with(&self.root) {
+            Ok(resolved)
+        } else {
+            Err(Outside::Symlink { resolved })
+        }
+    }
+
+    /// `rel` (already lexically inside) with symlinks followed; whether the result is inside is
+    /// for the caller to check.
+    fn resolve_lexical(&mut self, rel: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
+        let Some(name) = rel.file_name() else {
+            return Ok(self.root.clone());
+        };
+        let parent = rel.parent().unwrap_or(Utf8Path::new("")).to_owned();
+        let dir = match self.dirs.get(&parent) {
+            Some(known) => known.clone()?,
+            None => {
+                let found = self.resolve_lexical(&parent);
+                self.dirs.insert(parent, found.clone());
+                found?
+            }
+        };
+        let next = dir.join(name);
         match std::fs::symlink_metadata(&next) {
             Ok(meta) if meta.file_type().is_symlink() => match next.canonicalize_utf8() {
-                Ok(target) => existing = target,
+                Ok(target) => Ok(target),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     let target = std::fs::read_link(&next)
                         .ok()
                         .and_then(|t| Utf8PathBuf::from_path_buf(t).ok())
                         .unwrap_or_default();
                     let link = next
-                        .strip_prefix(&canonical_root)
+                        .strip_prefix(&self.root)
                         .map(Utf8Path::to_owned)
                         .unwrap_or(next);
-                    return Err(Outside::Dangling { link, target });
+                    Err(Outside::Dangling { link, target })
                 }
-                Err(e) => return Err(Outside::Unreadable(e.to_string())),
+                Err(e) => Err(Outside::Unreadable(e.to_string())),
             },
-            Ok(_) => existing = next,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                // Not there yet: nothing below can be a symlink.
-                let mut rest = next;
-                for component in components.by_ref() {
-                    rest.push(component.as_str());
-                }
-                existing = rest;
-            }
-            Err(e) => return Err(Outside::Unreadable(e.to_string())),
+            // Not there yet, or not a symlink: as written.
+            Ok(_) => Ok(next),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(next),
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(next),
+            Err(e) => Err(Outside::Unreadable(e.to_string())),
         }
     }
-    if existing.starts_with(&canonical_root) {
-        Ok(existing)
-    } else {
-        Err(Outside::Symlink { resolved: existing })
-    }
-}
-
-fn canonical(root: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
-    root.canonicalize_utf8()
-        .map_err(|e| Outside::Unreadable(e.to_string()))
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@ mod signals;
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -176,7 +178,7 @@ impl Transaction {
         if let Err(step) = applied {
             return Err(abandon(&journal, &entries, step));
         }
-        finish(&journal, &entries);
+        finish(&journal, &entries, false);
         Ok(())
     }
 
@@ -230,7 +232,7 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
     };
     let files = record.entries.len();
     if record.committed {
-        finish(journal, &record.entries);
+        finish(journal, &record.entries, true);
         return Ok(Some(Recovered::Finished {
             pid: record.pid,
             files,
@@ -276,7 +278,7 @@ fn stage_one(entry: &Entry, text: Option<&str>) -> io::Result<()> {
     fs::create_dir_all(journal::parent(&entry.target))?;
     let mut file = fs::File::create(&entry.temp)?;
     file.write_all(text.as_bytes())?;
-    file.sync_all()?;
+    file.sync_data()?;
     if let Ok(meta) = fs::metadata(&entry.target) {
         fs::set_permissions(&entry.temp, meta.permissions())?;
     }
@@ -294,39 +296,95 @@ fn keep_original(entry: &Entry, backup: &Utf8Path) -> io::Result<()> {
     fs::rename(&entry.temp, backup)
 }
 
+/// From this many files on, staging runs on [`STAGE_THREADS`] threads, so that the fsyncs of
+/// the temp files overlap (a workspace release writes thousands); below, on the calling thread.
+const PARALLEL_FROM: usize = 64;
+/// The threads that stage a large commit (fsync waits on the disk, not on a core).
+const STAGE_THREADS: usize = 8;
+
 fn stage(
     entries: &[Entry],
     texts: &[Option<&str>],
     signals: &signals::Deferred,
 ) -> Result<(), Step> {
-    for (entry, text) in entries.iter().zip(texts) {
-        if let Some(signal) = signals.received() {
-            return Err(Step::Signal(signal));
+    each_entry(entries.len(), Some(signals), |at| {
+        stage_one(&entries[at], texts[at]).map_err(|e| Step::Io(entries[at].target.clone(), e))
+    })?;
+    let dirs = folders(entries);
+    each_entry(dirs.len(), Some(signals), |at| {
+        journal::sync_dir(dirs[at]);
+        Ok(())
+    })
+}
+
+/// Runs `work` for `0..count`, stopping at the first failure or termination signal; on
+/// several threads when `count` is large (each index is independent of the others). The
+/// failure reported is that of the lowest index that failed, as a sequential run would.
+fn each_entry(
+    count: usize,
+    signals: Option<&signals::Deferred>,
+    work: impl Fn(usize) -> Result<(), Step> + Sync,
+) -> Result<(), Step> {
+    let one = |at: usize| match signals.and_then(signals::Deferred::received) {
+        Some(signal) => Err(Step::Signal(signal)),
+        None => work(at),
+    };
+    if count < PARALLEL_FROM {
+        return (0..count).try_for_each(one);
+    }
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<(usize, Step)>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        for _ in 0..STAGE_THREADS {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    let at = next.fetch_add(1, Ordering::Relaxed);
+                    if at >= count {
+                        break;
+                    }
+                    if let Err(step) = one(at) {
+                        stop.store(true, Ordering::Relaxed);
+                        let mut first = failed.lock().unwrap_or_else(|p| p.into_inner());
+                        if first.as_ref().is_none_or(|(earlier, _)| at < *earlier) {
+                            *first = Some((at, step));
+                        }
+                    }
+                }
+            });
         }
-        stage_one(entry, *text).map_err(|e| Step::Io(entry.target.clone(), e))?;
+    });
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some((_, step)) => Err(step),
+        None => Ok(()),
     }
-    for dir in folders(entries) {
-        journal::sync_dir(dir);
-    }
-    Ok(())
 }
 
 fn apply(entries: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
-    for entry in entries {
+    // Writes first, in order; then the removals (entries end with them), on several threads
+    // when there are many (consumed changesets).
+    let writes = entries.iter().take_while(|entry| !entry.remove).count();
+    for entry in &entries[..writes] {
         if let Some(signal) = signals.received() {
             return Err(Step::Signal(signal));
         }
+        fs::rename(&entry.temp, &entry.target).map_err(|e| Step::Io(entry.target.clone(), e))?;
+    }
+    let removals = &entries[writes..];
+    each_entry(removals.len(), Some(signals), |at| {
+        let entry = &removals[at];
         let result = if entry.remove {
             fs::remove_file(&entry.target)
         } else {
             fs::rename(&entry.temp, &entry.target)
         };
-        result.map_err(|e| Step::Io(entry.target.clone(), e))?;
-    }
-    for dir in folders(entries) {
-        journal::sync_dir(dir);
-    }
-    Ok(())
+        result.map_err(|e| Step::Io(entry.target.clone(), e))
+    })?;
+    let dirs = folders(entries);
+    each_entry(dirs.len(), Some(signals), |at| {
+        journal::sync_dir(dirs[at]);
+        Ok(())
+    })
 }
 
 /// Rolls back a commit stopped at `step` and says what happened.
@@ -397,14 +455,22 @@ fn restore(entry: &Entry) -> Result<(), (Utf8PathBuf, io::Error)> {
 
 /// Removes what a finished commit leaves: backups, stray temp files, the journal. A failure
 /// keeps the journal, so the next command finishes the cleanup.
-fn finish(journal: &Utf8Path, entries: &[Entry]) {
-    let mut clean = true;
-    for entry in entries {
-        for path in entry.backup.iter().chain([&entry.temp]) {
-            clean &= remove_if_present(path).is_ok();
+/// `temps_left` says whether temp files may remain (a commit that just applied every entry has
+/// renamed them all). Large cleanups run on several threads: removing a file's last link can
+/// wait on the disk (online discard).
+fn finish(journal: &Utf8Path, entries: &[Entry], temps_left: bool) {
+    let clean = AtomicBool::new(true);
+    let _ = each_entry(entries.len(), None, |at| {
+        let entry = &entries[at];
+        let temp = temps_left.then_some(&entry.temp);
+        for path in entry.backup.iter().chain(temp) {
+            if remove_if_present(path).is_err() {
+                clean.store(false, Ordering::Relaxed);
+            }
         }
-    }
-    if clean {
+        Ok(())
+    });
+    if clean.into_inner() {
         let _ = fs::remove_file(journal);
     }
 }

@@ -67,16 +67,12 @@ pub fn changeset_commits(root: &Utf8Path, ids: &[String]) -> Result<HashMap<Stri
         if new_dir == old_dir {
             continue;
         }
-        let new_files = repo.files(new_dir)?;
-        let old_files = repo.files(old_dir)?;
-        for (path, oid) in &new_files {
-            if old_files.contains_key(path) {
-                continue;
-            }
+        let diff = repo.file_changes(new_dir, old_dir)?;
+        for (path, oid) in &diff.added {
             let Some(waiting) = tracked.remove(path) else {
                 continue;
             };
-            match rename_source(path, oid, &new_files, &old_files) {
+            match rename_source(path, oid, &diff.removed) {
                 Some(source) => tracked.entry(source).or_default().extend(waiting),
                 None => {
                     for id in waiting {
@@ -94,13 +90,12 @@ pub fn changeset_commits(root: &Utf8Path, ids: &[String]) -> Result<HashMap<Stri
 fn rename_source(
     path: &BString,
     oid: &ObjectId,
-    new_files: &HashMap<BString, ObjectId>,
-    old_files: &HashMap<BString, ObjectId>,
+    removed: &[(BString, ObjectId)],
 ) -> Option<BString> {
     let file_name = |p: &BString| p.rsplit_str("/").next().map(<[u8]>::to_owned);
-    let mut candidates: Vec<&BString> = old_files
+    let mut candidates: Vec<&BString> = removed
         .iter()
-        .filter(|(old, old_oid)| *old_oid == oid && !new_files.contains_key(*old))
+        .filter(|(_, old_oid)| old_oid == oid)
         .map(|(old, _)| old)
         .collect();
     candidates.sort_by_key(|old| (file_name(old) != file_name(path), (*old).clone()));

@@ -334,9 +334,11 @@ fn stage_cargo(
     for (lock, updates) in locks {
         let text = files.read(&lock)?.to_owned();
         let mut doc = CargoLockMut::parse(&lock, &text)?;
-        for (name, old, new) in &updates {
-            doc.set_version(name, old, new);
-        }
+        let updates: Vec<(&str, &semver::Version, &semver::Version)> = updates
+            .iter()
+            .map(|(name, old, new)| (name.as_str(), old, new))
+            .collect();
+        doc.set_versions(&updates);
         files.write(&lock, doc.finish())?;
     }
     Ok(())

@@ -14,7 +14,7 @@
 //! text. A version change can move either, so both are put back in cargo's order; a lock edited
 //! here is the text cargo itself would write (the tests check that cargo leaves it unchanged).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use camino::Utf8Path;
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value};
@@ -56,44 +56,97 @@ impl CargoLockMut {
         old: &semver::Version,
         new: &semver::Version,
     ) -> bool {
+        self.set_versions(&[(name, old, new)])[0]
+    }
+
+    /// [`CargoLockMut::set_version`] for each `(name, old, new)`, in order, reading the lock's
+    /// packages and dependency entries once for all of them (a workspace release changes
+    /// hundreds of crates in one lock). Returns, for each, whether it changed anything.
+    pub fn set_versions(
+        &mut self,
+        updates: &[(&str, &semver::Version, &semver::Version)],
+    ) -> Vec<bool> {
         let full_entries = self.is_first_format();
         let Some(packages) = self
             .doc
             .get_mut("package")
             .and_then(Item::as_array_of_tables_mut)
         else {
-            return false;
+            return vec![false; updates.len()];
         };
         let mut entries = locked_packages(packages);
-        let old = old.to_string();
-        let Some(target) = entries
-            .iter()
-            .position(|e| e.name == name && e.version == old && e.source.is_none())
-        else {
-            return false;
-        };
-        let references = references_to(packages, &entries, name);
-        entries[target].version = new.to_string();
-        if let Some(version) = packages.get_mut(target).and_then(|t| t.get_mut("version")) {
-            set_str(version, &entries[target].version);
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (at, entry) in entries.iter().enumerate() {
+            by_name.entry(entry.name.clone()).or_default().push(at);
         }
+        let mut references = dependency_entries(packages);
         let mut arrays = BTreeSet::new();
-        for reference in references {
-            let encoded = encode(&entries, reference.package, full_entries);
-            let value = dependencies_mut(packages, reference.table)
-                .and_then(|a| a.get_mut(reference.index));
-            if let Some(value) = value.filter(|v| v.as_str() != Some(&encoded)) {
-                set_str_value(value, &encoded);
-                arrays.insert(reference.table);
+        let mut renamed = BTreeSet::new();
+        let mut changed = Vec::with_capacity(updates.len());
+        for (name, old, new) in updates {
+            let named = by_name.get(*name).map(Vec::as_slice).unwrap_or_default();
+            let old = old.to_string();
+            let Some(&target) = named.iter().find(|&&at| {
+                let e = &entries[at];
+                e.version == old && e.source.is_none()
+            }) else {
+                changed.push(false);
+                continue;
+            };
+            let resolved: Vec<(usize, usize, usize)> = references
+                .get_mut(*name)
+                .map(|found| {
+                    found
+                        .iter()
+                        .filter_map(|r| {
+                            let package = resolve(
+                                &entries,
+                                named,
+                                r.version.as_deref(),
+                                r.source.as_deref(),
+                            )?;
+                            Some((r.table, r.index, package))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            entries[target].version = new.to_string();
+            if let Some(version) = packages.get_mut(target).and_then(|t| t.get_mut("version")) {
+                set_str(version, &entries[target].version);
             }
+            for (table, index, package) in resolved {
+                let encoded = encode(&entries, named, package, full_entries);
+                let value = dependencies_mut(packages, table).and_then(|a| a.get_mut(index));
+                if let Some(value) = value.filter(|v| v.as_str() != Some(&encoded)) {
+                    set_str_value(value, &encoded);
+                    arrays.insert(table);
+                }
+            }
+            // The entries as now written, for a later update of the same name.
+            if let Some(found) = references.get_mut(*name) {
+                for r in found.iter_mut() {
+                    let text = dependencies_mut(packages, r.table)
+                        .and_then(|a| a.get(r.index))
+                        .and_then(Value::as_str)
+                        .map(DependencyEntry::parse);
+                    if let Some(parsed) = text {
+                        r.version = parsed.version;
+                        r.source = parsed.source;
+                    }
+                }
+            }
+            renamed.insert((*name).to_owned());
+            changed.push(true);
         }
         for table in arrays {
             if let Some(array) = dependencies_mut(packages, table) {
                 sort_dependencies(array);
             }
         }
-        sort_packages(packages, &entries, name);
-        true
+        for name in renamed {
+            sort_packages(packages, &entries, &by_name[&name]);
+        }
+        changed
     }
 
     /// The edited text.
@@ -148,10 +201,8 @@ fn sort_dependencies(array: &mut Array) {
 /// Puts the `[[package]]` tables named `name` back in cargo's order: by semver version, then
 /// path before other sources (cargo sorts `PackageId`s). Each slot keeps its place in the file
 /// and its spacing.
-fn sort_packages(packages: &mut ArrayOfTables, entries: &[Locked], name: &str) {
-    let slots: Vec<usize> = (0..entries.len())
-        .filter(|&i| entries[i].name == name)
-        .collect();
+fn sort_packages(packages: &mut ArrayOfTables, entries: &[Locked], slots: &[usize]) {
+    let slots = slots.to_vec();
     let key = |i: usize| {
         let entry = &entries[i];
         (
@@ -205,40 +256,58 @@ fn locked_packages(packages: &ArrayOfTables) -> Vec<Locked> {
         .collect()
 }
 
-/// A `dependencies` entry that points at a package: where it is written and what it resolves to.
+/// A `dependencies` entry: where it is written, and the version and source it names.
 struct Reference {
     /// The `[[package]]` whose `dependencies` hold it.
     table: usize,
     /// Its position in that array.
     index: usize,
-    /// The `[[package]]` it points at.
-    package: usize,
+    /// The version it spells, if any.
+    version: Option<String>,
+    /// The source it spells, if any.
+    source: Option<String>,
 }
 
-/// Every `dependencies` entry that resolves to a package called `name`.
-fn references_to(packages: &ArrayOfTables, entries: &[Locked], name: &str) -> Vec<Reference> {
-    let mut found = Vec::new();
+/// The parts of a `dependencies` entry: `name [version [(source)]]`.
+struct DependencyEntry<'a> {
+    name: &'a str,
+    version: Option<String>,
+    source: Option<String>,
+}
+
+impl<'a> DependencyEntry<'a> {
+    fn parse(text: &'a str) -> DependencyEntry<'a> {
+        let mut parts = text.splitn(3, ' ');
+        DependencyEntry {
+            name: parts.next().unwrap_or_default(),
+            version: parts.next().map(str::to_owned),
+            source: parts
+                .next()
+                .and_then(|s| s.strip_prefix('(')?.strip_suffix(')'))
+                .map(str::to_owned),
+        }
+    }
+}
+
+/// Every `dependencies` entry of the lock, by the name it points at: one pass over the file.
+fn dependency_entries(packages: &ArrayOfTables) -> HashMap<String, Vec<Reference>> {
+    let mut found: HashMap<String, Vec<Reference>> = HashMap::new();
     for (table, package) in packages.iter().enumerate() {
         let Some(dependencies) = package.get("dependencies").and_then(Item::as_array) else {
             continue;
         };
         for (index, value) in dependencies.iter().enumerate() {
             let Some(text) = value.as_str() else { continue };
-            let mut parts = text.splitn(3, ' ');
-            if parts.next() != Some(name) {
-                continue;
-            }
-            let version = parts.next();
-            let source = parts
-                .next()
-                .and_then(|s| s.strip_prefix('(')?.strip_suffix(')'));
-            if let Some(package) = resolve(entries, name, version, source) {
-                found.push(Reference {
+            let entry = DependencyEntry::parse(text);
+            found
+                .entry(entry.name.to_owned())
+                .or_default()
+                .push(Reference {
                     table,
                     index,
-                    package,
+                    version: entry.version,
+                    source: entry.source,
                 });
-            }
         }
     }
     found
@@ -249,16 +318,11 @@ fn references_to(packages: &ArrayOfTables, entries: &[Locked], name: &str) -> Ve
 /// only package) with that name and version. `None` where cargo would find none either.
 fn resolve(
     entries: &[Locked],
-    name: &str,
+    named: &[usize],
     version: Option<&str>,
     source: Option<&str>,
 ) -> Option<usize> {
-    let named = || {
-        entries
-            .iter()
-            .enumerate()
-            .filter(move |(_, e)| e.name == name)
-    };
+    let named = || named.iter().map(|&at| (at, &entries[at]));
     let version = match version {
         Some(version) => version,
         None => {
@@ -291,8 +355,9 @@ fn resolve(
     }
 }
 
-/// How cargo writes a `dependencies` entry for `entries[index]`.
-fn encode(entries: &[Locked], index: usize, full_entries: bool) -> String {
+/// How cargo writes a `dependencies` entry for `entries[index]`; `named` are the entries with
+/// its name.
+fn encode(entries: &[Locked], named: &[usize], index: usize, full_entries: bool) -> String {
     let entry = &entries[index];
     let with_source = |text: String| match &entry.source {
         Some(source) => format!("{text} ({source})"),
@@ -302,7 +367,7 @@ fn encode(entries: &[Locked], index: usize, full_entries: bool) -> String {
     if full_entries {
         return with_source(with_version);
     }
-    let named: Vec<&Locked> = entries.iter().filter(|e| e.name == entry.name).collect();
+    let named: Vec<&Locked> = named.iter().map(|&at| &entries[at]).collect();
     let same_version = named.iter().filter(|e| e.version == entry.version).count();
     if same_version > 1 {
         with_source(with_version)
@@ -446,14 +511,15 @@ mod tests {
             version: version.to_owned(),
             source: source.map(str::to_owned),
         });
-        assert_eq!(resolve(&entries, "base", None, None), None);
-        assert_eq!(resolve(&entries, "base", Some("0.1.0"), None), Some(0));
-        assert_eq!(resolve(&entries, "base", Some("0.4.0"), None), Some(1));
+        let (base, solo): (&[usize], &[usize]) = (&[0, 1, 2], &[3]);
+        assert_eq!(resolve(&entries, base, None, None), None);
+        assert_eq!(resolve(&entries, base, Some("0.1.0"), None), Some(0));
+        assert_eq!(resolve(&entries, base, Some("0.4.0"), None), Some(1));
         assert_eq!(
-            resolve(&entries, "base", Some("0.4.0"), Some(REGISTRY)),
+            resolve(&entries, base, Some("0.4.0"), Some(REGISTRY)),
             Some(2)
         );
-        assert_eq!(resolve(&entries, "solo", None, None), Some(3));
-        assert_eq!(resolve(&entries, "none", None, None), None);
+        assert_eq!(resolve(&entries, solo, None, None), Some(3));
+        assert_eq!(resolve(&entries, &[], None, None), None);
     }
 }

@@ -13,6 +13,8 @@ use crate::txn::Transaction;
 pub struct FileSet {
     root: Utf8PathBuf,
     files: BTreeMap<Utf8PathBuf, Entry>,
+    /// Where paths really are (made on the first read).
+    resolver: Option<crate::inside::Resolver>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +45,7 @@ impl FileSet {
         FileSet {
             root: root.into(),
             files: BTreeMap::new(),
+            resolver: None,
         }
     }
 
@@ -62,10 +65,17 @@ impl FileSet {
         match self.files.entry(path.to_owned()) {
             std::collections::btree_map::Entry::Occupied(entry) => Ok(entry.into_mut()),
             std::collections::btree_map::Entry::Vacant(entry) => {
-                let target = crate::inside::resolve(&self.root, path).map_err(|outside| {
+                let outside = |outside: crate::inside::Outside| {
                     InputError::in_file(path, outside.describe(path.as_str()))
                         .with_hint(outside.hint())
-                })?;
+                };
+                let resolver = match &mut self.resolver {
+                    Some(resolver) => resolver,
+                    None => self
+                        .resolver
+                        .insert(crate::inside::Resolver::new(&self.root).map_err(outside)?),
+                };
+                let target = resolver.resolve(path).map_err(outside)?;
                 let original = match crate::diag::read_text_file(&target) {
                     Ok(text) => Some(text),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

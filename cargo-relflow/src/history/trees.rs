@@ -93,6 +93,63 @@ impl Repo {
         Ok(files)
     }
 
+    /// The files added and removed from tree `old` to tree `new`, by path relative to them: one
+    /// pass over the entries of each directory that differs, none over those that do not (a
+    /// file whose content changed is neither).
+    pub(super) fn file_changes(
+        &self,
+        new: Option<ObjectId>,
+        old: Option<ObjectId>,
+    ) -> Result<FileChanges> {
+        let mut found = FileChanges::default();
+        self.collect_changes(BString::default(), new, old, &mut found)?;
+        Ok(found)
+    }
+
+    fn collect_changes(
+        &self,
+        prefix: BString,
+        new: Option<ObjectId>,
+        old: Option<ObjectId>,
+        found: &mut FileChanges,
+    ) -> Result<()> {
+        if new == old {
+            return Ok(());
+        }
+        let (old_tree, new_tree) = (self.tree(old)?, self.tree(new)?);
+        for change in changes(&old_tree, &new_tree)? {
+            let mut path = prefix.clone();
+            if !path.is_empty() {
+                path.push(b'/');
+            }
+            path.extend_from_slice(change.name);
+            match (change.a, change.b) {
+                (Some((a_mode, _)), Some((b_mode, _))) if a_mode.is_tree() && b_mode.is_tree() => {
+                    self.collect_changes(path, subtree(change.b), subtree(change.a), found)?;
+                }
+                (Some((a_mode, _)), Some((b_mode, _)))
+                    if !a_mode.is_tree() && !b_mode.is_tree() => {}
+                (a, b) => {
+                    for (side, list) in [(b, &mut found.added), (a, &mut found.removed)] {
+                        match side {
+                            Some((mode, oid)) if mode.is_tree() => {
+                                for (below, oid) in self.files(Some(oid))? {
+                                    let mut full = path.clone();
+                                    full.push(b'/');
+                                    full.extend_from_slice(&below);
+                                    list.push((full, oid));
+                                }
+                            }
+                            Some((_, oid)) => list.push((path.clone(), oid)),
+                            None => {}
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The queries of `packages` marked in `wanted` whose files differ between the root trees
     /// `new` and `old`, in query order.
     pub(super) fn changed_packages(
@@ -176,6 +233,15 @@ impl Repo {
         }
         Ok(false)
     }
+}
+
+/// What [`Repo::file_changes`] finds.
+#[derive(Debug, Default)]
+pub(super) struct FileChanges {
+    /// Files that are new, with their blobs.
+    pub(super) added: Vec<(BString, ObjectId)>,
+    /// Files that are gone, with their blobs.
+    pub(super) removed: Vec<(BString, ObjectId)>,
 }
 
 /// An entry on one side of a comparison.
