@@ -218,6 +218,119 @@ fn bevy_path_only_dependencies_never_cascade() {
     );
 }
 
+/// bevy's workspace as `changeset check` reads it: `examples/no_std/*` matches a README.md
+/// (a file, no member for cargo), macro crates are members only as path dependencies of the
+/// crates listed, and `tests-integration` is excluded.
+fn bevy_members_shape() -> TestRepo {
+    TestRepo::new()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\n  \"crates/*\",\n  \"examples/no_std/*\",\n]\n\
+             exclude = [\"tests-integration\"]\n\n\
+             [workspace.package]\nversion = \"0.16.0\"\n",
+        )
+        .cargo_crate(
+            "crates/bevy_ecs",
+            "0.16.0",
+            "\n[dependencies]\nbevy_ecs_macros = { path = \"macros\", version = \"0.16.0\" }\n",
+        )
+        .file(
+            "crates/bevy_ecs/macros/Cargo.toml",
+            "[package]\nname = \"bevy_ecs_macros\"\nversion.workspace = true\nedition = \"2024\"\n",
+        )
+        .file("crates/bevy_ecs/macros/src/lib.rs", "")
+        .file("examples/no_std/README.md", "# no_std examples\n")
+        .cargo_crate(
+            "examples/no_std/library",
+            "0.1.0",
+            "publish = false\n\n[dependencies]\nbevy_ecs = { path = \"../../../crates/bevy_ecs\" }\n",
+        )
+        .cargo_crate("tests-integration/simple", "0.1.0", "publish = false\n")
+        .file(".changeset/config.json", "{}\n")
+        .commit("initial")
+}
+
+#[test]
+fn bevy_check_reads_the_members_cargo_does() {
+    let repo = bevy_members_shape();
+    // `list` (through `cargo metadata`) and cargo agree on the members.
+    let metadata = repo.isolated(std::process::Command::new(
+        std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+    ));
+    let metadata = relflow_tests::Run::from_output(
+        { metadata }
+            .args([
+                "metadata",
+                "--no-deps",
+                "--offline",
+                "--format-version",
+                "1",
+            ])
+            .current_dir(repo.root())
+            .output()
+            .expect("run cargo metadata"),
+    );
+    metadata.assert_code(0);
+    let metadata: serde_json::Value = serde_json::from_str(&metadata.stdout).unwrap();
+    let mut from_cargo: Vec<String> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    from_cargo.sort();
+    assert_eq!(
+        from_cargo,
+        ["bevy_ecs", "bevy_ecs_macros", "library"],
+        "the fixture has bevy's members"
+    );
+    let list = repo.relflow(["list", "--format", "json"]);
+    list.assert_code(0);
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let mut listed: Vec<String> = list["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, from_cargo);
+
+    // `check` reads the same members without cargo: the README is no crate, the macro crate is
+    // one.
+    repo.git(["checkout", "--quiet", "-b", "feature"]);
+    repo.write("crates/bevy_ecs/macros/src/lib.rs", "// derive\n");
+    repo.write("examples/no_std/README.md", "# no_std examples, revised\n");
+    repo.write("tests-integration/simple/src/lib.rs", "// not a member\n");
+    repo.commit_all("work");
+    let run = repo.relflow(["changeset", "check"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("cargo:bevy_ecs_macros (crates/bevy_ecs/macros)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("README"), "{}", run.stderr);
+    assert!(!run.stderr.contains("simple"), "{}", run.stderr);
+    repo.relflow(["changeset", "-p", "bevy_ecs_macros:patch", "-m", "Derive"])
+        .assert_code(0);
+    repo.relflow(["changeset", "check"]).assert_code(0);
+
+    // A matched directory without a manifest is refused as cargo refuses it, at its line.
+    std::fs::create_dir_all(repo.root().join("crates/bevy_empty")).unwrap();
+    let run = repo.relflow(["changeset", "check"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("Cargo.toml:4"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`crates/bevy_empty/Cargo.toml` does not exist"),
+        "{}",
+        run.stderr
+    );
+    repo.relflow(["list"]).assert_code(2);
+}
+
 /// farm's shape: an npm package and a crate both named `create-farm`, a Changesets-written
 /// changeset naming it plainly, and examples with duplicate names under an `ignore` glob.
 fn farm_shape(ignore: &str) -> TestRepo {
