@@ -27,5 +27,6 @@ pub mod sync;
 #[cfg(test)]
 mod test_git;
 pub mod ui;
+pub mod vcs_version;
 pub mod version;
 pub mod yank;

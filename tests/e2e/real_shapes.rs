@@ -749,7 +749,7 @@ fn pydantic_unwritable_dynamic_versions_are_said_plainly() {
     run.assert_code(0);
     assert!(
         run.stderr.contains(
-            "python:pydantic-ai has no writable version: uv-dynamic-versioning derives it from git tags"
+            "python:pydantic-ai has no writable version yet: uv-dynamic-versioning derives it from git tags"
         ),
         "{}",
         run.stderr
@@ -760,8 +760,139 @@ fn pydantic_unwritable_dynamic_versions_are_said_plainly() {
             .contains("python:flit-dyn has no writable version")
             && run
                 .stderr
-                .contains("python:pydantic-ai has no writable version"),
+                .contains("python:pydantic-ai has no writable version yet"),
         "{}",
         run.stderr
     );
+}
+
+/// pydantic-ai's release shape: several hatch projects whose version uv-dynamic-versioning takes
+/// from the `v{version}` tag, released together (one fixed group), unpublished here so that
+/// `publish` only tags.
+fn pydantic_tags_shape() -> TestRepo {
+    let project = |name: &str| {
+        format!(
+            "[build-system]\nrequires = [\"hatchling\", \"uv-dynamic-versioning>=0.7.0\"]\n\
+             build-backend = \"hatchling.build\"\n\n[tool.hatch.version]\nsource = \"uv-dynamic-versioning\"\n\n\
+             [tool.uv-dynamic-versioning]\nvcs = \"git\"\nstyle = \"pep440\"\nbump = true\n\n\
+             [project]\nname = \"{name}\"\ndynamic = [\"version\"]\n\
+             classifiers = [\"Private :: Do Not Upload\"]\n"
+        )
+    };
+    TestRepo::new()
+        .file("pyproject.toml", &project("pydantic-ai"))
+        .file(
+            "pydantic_ai_slim/pyproject.toml",
+            &project("pydantic-ai-slim"),
+        )
+        .file("pydantic_graph/pyproject.toml", &project("pydantic-graph"))
+        .file(
+            "relflow.toml",
+            "fixed = [[\"pydantic-ai\", \"pydantic-ai-slim\", \"pydantic-graph\"]]\n\
+             private_packages = { version = true, tag = true }\n",
+        )
+        .file(".changeset/README.md", "Changesets\n")
+        .commit("initial")
+}
+
+#[test]
+fn pydantic_versions_come_from_the_release_tags() {
+    let repo = pydantic_tags_shape();
+    // Before the first tag there is no version, and relflow says so.
+    let run = repo.relflow(["changeset", "-p", "pydantic-graph:minor", "-m", "Graphs"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "python:pydantic-graph has no writable version yet: uv-dynamic-versioning derives it \
+             from git tags, and HEAD reaches no release tag of it (`v{version}`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`git tag v0.1.0`"), "{}", run.stderr);
+    let status = repo.relflow(["changeset", "status"]);
+    assert!(
+        status
+            .stderr
+            .contains("python:pydantic-graph has no writable version yet"),
+        "{}",
+        status.stderr
+    );
+
+    // A tag HEAD reaches is the version; a higher one on another branch is not.
+    repo.commit_all("changeset");
+    repo.git(["tag", "v1.2.0"]);
+    repo.git(["checkout", "--quiet", "-b", "next"]);
+    repo.write("pydantic_graph/next.py", "\n");
+    repo.commit_all("next");
+    repo.git(["tag", "v9.0.0"]);
+    repo.git(["checkout", "--quiet", "main"]);
+    let list = repo.relflow(["list"]);
+    list.assert_code(0);
+    for line in [
+        "python:pydantic-ai 1.2.0  .",
+        "python:pydantic-ai-slim 1.2.0  pydantic_ai_slim",
+        "python:pydantic-graph 1.2.0  pydantic_graph",
+    ] {
+        assert!(list.stdout.contains(line), "{line}\n{}", list.stdout);
+    }
+    let status = repo.relflow(["changeset", "status"]);
+    status.assert_code(0);
+    assert!(
+        !status.stderr.contains("no writable version"),
+        "{}",
+        status.stderr
+    );
+    assert!(
+        status.stdout.contains("1.2.0 -> 1.3.0"),
+        "{}",
+        status.stdout
+    );
+
+    // `version` writes the changelogs and no manifest.
+    let manifests: Vec<String> = ["pyproject.toml", "pydantic_ai_slim/pyproject.toml"]
+        .iter()
+        .map(|m| repo.read(m))
+        .collect();
+    repo.relflow(["version"]).assert_code(0);
+    let after: Vec<String> = ["pyproject.toml", "pydantic_ai_slim/pyproject.toml"]
+        .iter()
+        .map(|m| repo.read(m))
+        .collect();
+    assert_eq!(after, manifests);
+    assert!(
+        repo.read("pydantic_graph/CHANGELOG.md")
+            .starts_with("# pydantic-graph\n\n## 1.3.0\n\n### Minor Changes\n\n- "),
+        "{}",
+        repo.read("pydantic_graph/CHANGELOG.md")
+    );
+    repo.commit_all("release");
+    // Released, not tagged yet: the changelog's newer release is the version.
+    let list = repo.relflow(["list"]);
+    assert!(
+        list.stdout
+            .contains("python:pydantic-graph 1.3.0  pydantic_graph"),
+        "{}",
+        list.stdout
+    );
+
+    // `publish` tags the release at HEAD (one `v1.3.0` for the fixed group).
+    let run = repo.relflow(["publish", "--no-push"]);
+    run.assert_code(0);
+    assert_eq!(
+        repo.git(["tag", "--points-at", "HEAD"]).trim(),
+        "v1.3.0",
+        "{}",
+        run.stderr
+    );
+    let list = repo.relflow(["list", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    for package in list["packages"].as_array().unwrap() {
+        assert_eq!(package["version"], "1.3.0", "{package}");
+        assert_eq!(package["version_source"], "vcs:uv-dynamic-versioning");
+    }
+    // Nothing is left to do.
+    let run = repo.relflow(["publish", "--no-push"]);
+    run.assert_code(0);
+    assert_eq!(repo.git(["tag", "--points-at", "HEAD"]).trim(), "v1.3.0");
 }
