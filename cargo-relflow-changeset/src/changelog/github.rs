@@ -70,6 +70,9 @@ pub struct GithubLines {
     pub server_url: String,
     /// The `disableThanks` option.
     pub disable_thanks: bool,
+    /// The experimental `template` option (a non-empty string): the release line's first line
+    /// from the tokens `{summary}`, `{ref}`, `{pull}`, `{commit}`, `{authors}`.
+    pub template: Option<String>,
     /// Answers about commits (`None`: not found).
     pub commits: HashMap<String, Option<CommitInfo>>,
     /// Answers about pull requests (`None`: not found).
@@ -146,6 +149,25 @@ fn summary_refs(summary: &str) -> SummaryRefs {
         users,
         text: crate::parse::js_trim(&text).to_owned(),
     }
+}
+
+static TEMPLATE_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{([A-Za-z0-9_]+)\}").expect("valid regex"));
+
+/// The tokens a `template` may use.
+pub const TEMPLATE_TOKENS: [&str; 5] = ["summary", "ref", "pull", "commit", "authors"];
+
+/// changelog-github's error for the first unknown token of a `template`, if any.
+pub fn template_error(template: &str) -> Option<String> {
+    let unknown = TEMPLATE_TOKEN
+        .captures_iter(template)
+        .find(|c| !TEMPLATE_TOKENS.contains(&&c[1]))?;
+    let valid: Vec<String> = TEMPLATE_TOKENS.iter().map(|t| format!("{{{t}}}")).collect();
+    Some(format!(
+        "Unknown changelog template token \"{{{}}}\". Valid tokens are: {}.",
+        &unknown[1],
+        valid.join(", ")
+    ))
 }
 
 /// The first seven characters of a hash (JavaScript's `slice(0, 7)`).
@@ -258,6 +280,33 @@ impl GithubLines {
         } else {
             user
         };
+        let continuation: Vec<String> = lines.map(|l| format!("  {}", self.linkify(l))).collect();
+        let summary = self.linkify(first);
+        if let Some(template) = &self.template {
+            let reference = pull
+                .as_ref()
+                .or(commit_link.as_ref())
+                .map(|r| format!("({r})"))
+                .unwrap_or_default();
+            let tokens = [
+                ("summary", summary.as_str()),
+                ("ref", reference.as_str()),
+                ("pull", pull.as_deref().unwrap_or_default()),
+                ("commit", commit_link.as_deref().unwrap_or_default()),
+                ("authors", users.as_deref().unwrap_or_default()),
+            ];
+            let rendered = TEMPLATE_TOKEN.replace_all(template, |c: &regex::Captures<'_>| {
+                tokens
+                    .iter()
+                    .find(|(name, _)| *name == &c[1])
+                    .map_or_else(|| c[0].to_owned(), |(_, value)| (*value).to_owned())
+            });
+            return format!(
+                "{}\n{}",
+                rendered.trim_end_matches(crate::parse::is_js_space),
+                continuation.join("\n")
+            );
+        }
         let mut prefix = String::new();
         for part in [pull, commit_link].into_iter().flatten() {
             prefix.push(' ');
@@ -266,17 +315,12 @@ impl GithubLines {
         if let Some(users) = users {
             prefix.push_str(&format!(" Thanks {users}!"));
         }
-        let continuation: Vec<String> = lines.map(|l| format!("  {}", self.linkify(l))).collect();
         let dash = if prefix.is_empty() {
             "-".to_owned()
         } else {
             format!("-{prefix} -")
         };
-        format!(
-            "\n\n{dash} {}\n{}",
-            self.linkify(first),
-            continuation.join("\n")
-        )
+        format!("\n\n{dash} {summary}\n{}", continuation.join("\n"))
     }
 
     /// changelog-github's `getDependencyReleaseLine`: the commits of the `changesets` (those
@@ -402,6 +446,24 @@ mod tests {
             [Lookup::Commit("0123456789".to_owned()), Lookup::Pull(7)]
         );
         assert_eq!(lines.dependency_line(&[Some("x")], &[]), "");
+    }
+
+    #[test]
+    fn templates_render_the_tokens() {
+        let mut lines = answered();
+        lines.template = Some("- {summary} {ref} by {authors} {pull}".to_owned());
+        assert_eq!(
+            lines.release_line("something\nmore", Some("a085003")),
+            "- something ([#1613](https://github.com/emotion-js/emotion/pull/1613)) by [@Andarist](https://github.com/Andarist) [#1613](https://github.com/emotion-js/emotion/pull/1613)\n  more"
+        );
+        let mut bare = GithubLines::new("o/r", SERVER, false);
+        bare.template = Some("- {summary} {ref}".to_owned());
+        assert_eq!(bare.release_line("x", None), "- x\n");
+        assert_eq!(template_error("- {summary} {commit}"), None);
+        assert_eq!(
+            template_error("- {thanks}").as_deref(),
+            Some("Unknown changelog template token \"{thanks}\". Valid tokens are: {summary}, {ref}, {pull}, {commit}, {authors}.")
+        );
     }
 
     #[test]
