@@ -83,10 +83,7 @@ pub fn setup(repo: &Repo, env: &Environment, offline: bool) -> Result<Setup, Fai
         Some(_) => None,
         None => var("GITHUB_REPOSITORY"),
     };
-    let Some(repository) = repository else {
-        return Err(config_error(MISSING_REPO).into());
-    };
-    if !valid_repo_name(&repository) {
+    if let Some(repository) = repository.as_ref().filter(|r| !valid_repo_name(r)) {
         return Err(config_error(&format!(
             "Please pass a valid GitHub repository in the form of \"userOrOrg/repoName\". \
              Received: {}.",
@@ -105,8 +102,6 @@ pub fn setup(repo: &Repo, env: &Environment, offline: bool) -> Result<Setup, Fai
         .get("disableThanks")
         .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false)));
     let server_url = var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".to_owned());
-    let mut lines = GithubLines::new(&repository, &server_url, disable_thanks);
-    lines.template = template;
     let fallback = |why: &str| {
         Ok(Setup::Default(Some(format!(
             "wrote the default changelog format instead of {MODULE}'s: {why}"
@@ -121,6 +116,12 @@ pub fn setup(repo: &Repo, env: &Environment, offline: bool) -> Result<Setup, Fai
              authors (set it to a token with `read:user` and `repo:status`)",
         );
     };
+    // Without a token or offline the repository does not matter; with one, it must be known.
+    let Some(repository) = repository else {
+        return Err(config_error(MISSING_REPO).into());
+    };
+    let mut lines = GithubLines::new(&repository, &server_url, disable_thanks);
+    lines.template = template;
     let api_url = var("GITHUB_API_URL")
         .or_else(|| forge_api_url(repo))
         .unwrap_or_else(|| {
