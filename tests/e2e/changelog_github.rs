@@ -199,6 +199,19 @@ fn a_missing_or_invalid_repo_is_changesets_error() {
         assert!(run.stderr.contains(".changeset/config.json"), "{}", run.stderr);
         assert_eq!(repo.snapshot_tree(), before);
     }
+    // Without a token the repository is not needed: the default format, with the note.
+    repo.write(
+        ".changeset/config.json",
+        r#"{ "changelog": ["@changesets/changelog-github", null] }"#,
+    );
+    let run = version(&repo, &server, None, &["--dry-run"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("wrote the default changelog format instead"),
+        "{}",
+        run.stderr
+    );
     // `GITHUB_REPOSITORY` stands in for a missing `repo` option, as in Changesets.
     repo.write(
         ".changeset/config.json",
