@@ -13,7 +13,7 @@ use cargo_relflow_sync::pep440::{pep440_to_semver, semver_to_pep440};
 use cargo_relflow_sync::VersionSource;
 use gix::ObjectId;
 
-use crate::publish::tags::tag_format;
+use crate::publish::tags::{tag_format, SINGLE_FORMAT};
 use crate::repo::Repo;
 
 /// The version a tag names for the package `name` under `format` (`{name}@{version}`,
@@ -63,6 +63,29 @@ pub fn apply(repo: &mut Repo) {
             .collect();
         candidates.sort_by(|a, b| b.0.cmp(&a.0));
         versions.push(highest_reachable(repo.root(), &candidates));
+    }
+    // Tags the build plugins read (`v1.2.0`) while `tag_format` names others: say what to set.
+    let untagged: Vec<&str> = vcs
+        .iter()
+        .zip(&versions)
+        .filter(|(_, v)| v.is_none())
+        .map(|(&i, _)| repo.packages()[i].name.as_str())
+        .collect();
+    if !untagged.is_empty() && format != SINGLE_FORMAT {
+        let mut single: Vec<(semver::Version, ObjectId)> = tags
+            .iter()
+            .filter_map(|(tag, commit)| Some((version_in_tag(SINGLE_FORMAT, "", tag)?, *commit)))
+            .collect();
+        single.sort_by(|a, b| b.0.cmp(&a.0));
+        if let Some(found) = highest_reachable(repo.root(), &single) {
+            let warning = format!(
+                "{} take their version from git tags, and HEAD reaches the tag `v{found}` but \
+                 no `{format}` tag: set `tag_format = \"{SINGLE_FORMAT}\"` in relflow.toml (or \
+                 put them in one fixed group) to release them with `v` tags",
+                untagged.join(", ")
+            );
+            repo.warnings.push(warning);
+        }
     }
     for (index, tagged) in vcs.into_iter().zip(versions) {
         let package = &mut repo.workspace.packages[index];

@@ -822,6 +822,23 @@ fn pydantic_versions_come_from_the_release_tags() {
     // A tag HEAD reaches is the version; a higher one on another branch is not.
     repo.commit_all("changeset");
     repo.git(["tag", "v1.2.0"]);
+    // Without the fixed group the default format is `{name}@{version}`: relflow says what to set.
+    let config = repo.read("relflow.toml");
+    repo.write(
+        "relflow.toml",
+        "private_packages = { version = true, tag = true }\n",
+    );
+    let list = repo.relflow(["list"]);
+    assert!(
+        list.stderr.contains(
+            "pydantic-ai, pydantic-ai-slim, pydantic-graph take their version from git tags, and \
+             HEAD reaches the tag `v1.2.0` but no `{name}@{version}` tag: set \
+             `tag_format = \"v{version}\"`"
+        ),
+        "{}",
+        list.stderr
+    );
+    repo.write("relflow.toml", &config);
     repo.git(["checkout", "--quiet", "-b", "next"]);
     repo.write("pydantic_graph/next.py", "\n");
     repo.commit_all("next");
