@@ -884,6 +884,18 @@ fn pydantic_versions_come_from_the_release_tags() {
         repo.read("pydantic_graph/CHANGELOG.md")
     );
     repo.commit_all("release");
+    // `released` (the GitHub Action's trigger) sees the release in the changelogs.
+    let released = repo.relflow(["released", "--format", "json"]);
+    released.assert_code(0);
+    let released: serde_json::Value = serde_json::from_str(&released.stdout).unwrap();
+    let names: Vec<&str> = released["released"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{released}");
+    assert!(names.contains(&"pydantic-graph"), "{released}");
     // Released, not tagged yet: the changelog's newer release is the version.
     let list = repo.relflow(["list"]);
     assert!(
