@@ -147,64 +147,112 @@ fn forge_api_url(repo: &Repo) -> Option<String> {
         .then(|| api_url.get_ref().clone())
 }
 
+/// Requests to GitHub at once: get-github-info sends one batched GraphQL query, the REST
+/// lookups go out side by side instead.
+const PARALLEL: usize = 8;
+
+/// One lookup's answer.
+enum Answer {
+    Commit(String, Option<CommitInfo>),
+    Pull(u64, Option<PullInfo>),
+}
+
 /// Answers each of `wanted` from GitHub into `lines`, as get-github-info does: a commit's page,
 /// the first merged of its pull requests and that one's author (else the commit author's GitHub
-/// user); a pull request's page, author and merge commit.
+/// user); a pull request's page, author and merge commit. Up to [`PARALLEL`] at a time; the
+/// first failure is the result.
 pub fn answer(lines: &mut GithubLines, client: &GitHub, wanted: &[Lookup]) -> Result<(), Failure> {
-    let failed = |error: ForgeError| {
-        Failure::External(anyhow::anyhow!(
-            "{error}\nhint: {MODULE} looks up pull requests and authors on GitHub; unset \
-             `GITHUB_TOKEN` or pass `--offline` to write the default format instead"
-        ))
-    };
+    let chunk = wanted.len().div_ceil(PARALLEL).max(1);
+    let (server_url, repo) = (lines.server_url.as_str(), lines.repo.as_str());
+    let answers: Vec<Result<Vec<Answer>, ForgeError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = wanted
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|lookup| look_up(client, lookup, server_url, repo))
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    for part in answers {
+        let part = part.map_err(|error| {
+            Failure::External(anyhow::anyhow!(
+                "{error}\nhint: {MODULE} looks up pull requests and authors on GitHub; unset \
+                 `GITHUB_TOKEN` or pass `--offline` to write the default format instead"
+            ))
+        })?;
+        for answer in part {
+            match answer {
+                Answer::Commit(sha, info) => {
+                    lines.commits.insert(sha, info);
+                }
+                Answer::Pull(number, info) => {
+                    lines.pulls.insert(number, info);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One lookup (see [`answer`]).
+fn look_up(
+    client: &GitHub,
+    lookup: &Lookup,
+    server_url: &str,
+    repo: &str,
+) -> Result<Answer, ForgeError> {
     let user = |u: &User| GithubUser {
         login: u.login.clone(),
         url: u.html_url.clone(),
     };
-    let mut pulls_by_commit: HashMap<String, Option<CommitInfo>> = HashMap::new();
-    for lookup in wanted {
-        match lookup {
-            Lookup::Commit(sha) => {
-                let Some(commit) = client.commit(sha).map_err(failed)? else {
-                    pulls_by_commit.insert(sha.clone(), None);
-                    continue;
-                };
-                let pulls = client.commit_pulls(sha).map_err(failed)?;
-                let pull = first_merged(
-                    pulls
-                        .into_iter()
-                        .map(|p| (p.merged_at.clone(), p))
-                        .collect(),
-                );
-                let author = pull
-                    .as_ref()
-                    .and_then(|p| p.user.as_ref())
-                    .or(commit.author.as_ref())
-                    .map(user);
-                pulls_by_commit.insert(
-                    sha.clone(),
-                    Some(CommitInfo {
-                        url: commit.html_url,
-                        author,
-                        pull: pull.map(|p| (p.number, p.html_url)),
-                    }),
-                );
-            }
-            Lookup::Pull(number) => {
-                let info = client.pull(*number).map_err(failed)?.map(|p| PullInfo {
-                    url: p.html_url,
-                    author: p.user.as_ref().map(user),
-                    merge_commit: p.merge_commit_sha.map(|sha| {
-                        let url = format!("{}/{}/commit/{sha}", lines.server_url, lines.repo);
-                        (sha, url)
-                    }),
-                });
-                lines.pulls.insert(*number, info);
-            }
+    match lookup {
+        Lookup::Commit(sha) => {
+            let Some(commit) = client.commit(sha)? else {
+                return Ok(Answer::Commit(sha.clone(), None));
+            };
+            let pulls = client.commit_pulls(sha)?;
+            let pull = first_merged(
+                pulls
+                    .into_iter()
+                    .map(|p| (p.merged_at.clone(), p))
+                    .collect(),
+            );
+            let author = pull
+                .as_ref()
+                .and_then(|p| p.user.as_ref())
+                .or(commit.author.as_ref())
+                .map(user);
+            Ok(Answer::Commit(
+                sha.clone(),
+                Some(CommitInfo {
+                    url: commit.html_url,
+                    author,
+                    pull: pull.map(|p| (p.number, p.html_url)),
+                }),
+            ))
+        }
+        Lookup::Pull(number) => {
+            let info = client.pull(*number)?.map(|p| PullInfo {
+                url: p.html_url,
+                author: p.user.as_ref().map(user),
+                merge_commit: p.merge_commit_sha.map(|sha| {
+                    let url = format!("{server_url}/{repo}/commit/{sha}");
+                    (sha, url)
+                }),
+            });
+            Ok(Answer::Pull(*number, info))
         }
     }
-    lines.commits.extend(pulls_by_commit);
-    Ok(())
 }
 
 /// The variables of a `.env` file at `root` (`NAME=value`, `export` and quotes allowed, `#`
