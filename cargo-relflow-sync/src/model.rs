@@ -107,8 +107,9 @@ pub enum VersionSource {
         assignment: Option<String>,
     },
     /// A Python project whose version is derived from git tags by the named plugin: the release
-    /// tag is the version, so relflow writes none (only the changelog), and `publish` tags. The
-    /// current version is the latest heading of its CHANGELOG.md.
+    /// tag is the version, so relflow writes none (only the changelog), and `publish` tags.
+    /// Discovery gives the newest release heading of its CHANGELOG.md as its version; the CLI's
+    /// `vcs_version` weighs it against the release tags HEAD reaches.
     Vcs(String),
     /// A Python project with a dynamic version relflow cannot write, and why.
     Unwritable(String),

@@ -179,6 +179,10 @@ pub struct VersionArgs {
     /// Write no changelogs.
     #[arg(long)]
     pub no_changelog: bool,
+    /// Ask no server: `@changesets/changelog-github` writes the default format instead (also
+    /// with `CARGO_NET_OFFLINE=true`).
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// The subcommands of `version`.

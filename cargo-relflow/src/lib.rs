@@ -5,6 +5,7 @@
 //! user's own `cargo xtask release` calls: [`repo::Repo::open`] finds the packages, the
 //! configuration and the pending changesets.
 
+pub mod changelog_github;
 pub mod cli;
 pub mod cmd;
 pub mod diff;
@@ -27,5 +28,6 @@ pub mod sync;
 #[cfg(test)]
 mod test_git;
 pub mod ui;
+pub mod vcs_version;
 pub mod version;
 pub mod yank;

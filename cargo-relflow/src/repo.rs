@@ -107,6 +107,7 @@ impl Repo {
             }
             repo.warnings.push(duplicate.warning());
         }
+        crate::vcs_version::apply(&mut repo);
         Ok(repo)
     }
 
@@ -230,11 +231,17 @@ impl Repo {
             VersionSource::Unwritable(reason) => Some(format!(
                 "{name} has no writable version: {reason}; a changeset naming it releases nothing"
             )),
-            VersionSource::Vcs(plugin) if package.version.is_none() => Some(format!(
-                "{name} has no writable version: {plugin} derives it from git tags, and its \
-                 CHANGELOG.md has no `## VERSION` heading yet to start from; a changeset naming \
-                 it releases nothing"
-            )),
+            VersionSource::Vcs(plugin) if package.version.is_none() => {
+                let format = crate::publish::tags::tag_format(self);
+                let example = format
+                    .replace("{name}", &package.name)
+                    .replace("{version}", "0.1.0");
+                Some(format!(
+                    "{name} has no writable version yet: {plugin} derives it from git tags, and \
+                     HEAD reaches no release tag of it (`{format}`); a changeset naming it \
+                     releases nothing until its current release is tagged (`git tag {example}`)"
+                ))
+            }
             _ => None,
         }
     }

@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::apply::{manifest_changes, npm};
 use cargo_relflow_changeset::changed::is_skipped;
-use cargo_relflow_changeset::changelog::{self, CliffConfig};
+use cargo_relflow_changeset::changelog::{self, CliffConfig, Generator};
 use cargo_relflow_changeset::changesets_config::Changelog;
 use cargo_relflow_changeset::name_index::NameIndex;
 use cargo_relflow_changeset::plan::{plan, ReleasePlan, SnapshotRequest};
@@ -20,10 +20,12 @@ use cargo_relflow_changeset::{Bump, Changeset, PlanConfig};
 use cargo_relflow_sync::edit::files::FileSet;
 use cargo_relflow_sync::{InputError, Package};
 
+use crate::changelog_github;
 use crate::error::Failure;
 use crate::history;
 use crate::pre_file::write_pre_state;
 use crate::publish::tags::{tag_format, tag_name};
+use crate::registry::Environment;
 use crate::repo::{ChangesetFile, Repo, CHANGESET_DIR};
 use crate::stage::{npm_root_dependencies, stage_versions};
 
@@ -37,6 +39,9 @@ pub struct VersionRequest {
     /// One version for every release with a bump instead of the plan's (a release set's shared
     /// version); it must be higher than each of their versions before.
     pub version: Option<semver::Version>,
+    /// Ask no server (`--offline`, or `CARGO_NET_OFFLINE=true`): `@changesets/changelog-github`
+    /// then writes the default format.
+    pub offline: bool,
 }
 
 /// One package's release, as `version` reports it.
@@ -118,8 +123,21 @@ pub fn prepare(
         snapshot.is_some(),
     );
     stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
+    let mut warnings = release_plan.warnings.clone();
     let changelogs = if request.changelog && changelogs_enabled(repo) {
-        stage_changelogs(&mut files, repo, &release_plan, &changesets, &config)?
+        let env = Environment::from_process();
+        let offline = request.offline || env.get("CARGO_NET_OFFLINE") == Some("true");
+        let generator = changelog_github::setup(repo, &env, offline)?;
+        let (written, note) = stage_changelogs(
+            &mut files,
+            repo,
+            &release_plan,
+            &changesets,
+            &config,
+            generator,
+        )?;
+        warnings.extend(note);
+        written
     } else {
         Vec::new()
     };
@@ -127,7 +145,7 @@ pub fn prepare(
     Ok(Ok(VersionRun {
         files,
         released: released(repo.packages(), &release_plan),
-        warnings: release_plan.warnings,
+        warnings,
         changelogs,
     }))
 }
@@ -168,17 +186,43 @@ fn changelogs_enabled(repo: &Repo) -> bool {
 
 /// The CHANGELOG.md of each release that is not `none`: Changesets' default format, with the
 /// conventional commits since the package's last tag when `[changelog] conventional_commits`.
-/// Returns the changelogs staged.
+/// The lines are `generator`'s (`@changesets/changelog-github` asks GitHub first). Returns the
+/// changelogs staged, and the note to print when the default format replaced another.
 fn stage_changelogs(
     files: &mut FileSet,
     repo: &Repo,
     release_plan: &ReleasePlan,
     changesets: &[Changeset],
     config: &PlanConfig,
-) -> Result<Vec<Utf8PathBuf>, Failure> {
+    generator: changelog_github::Setup,
+) -> Result<(Vec<Utf8PathBuf>, Option<String>), Failure> {
     let packages = repo.packages();
     let commits = history::changeset_commits(repo.root(), &release_plan.changesets)?;
-    let mut entries = changelog::entries(packages, release_plan, changesets, &commits, config);
+    let (mut entries, note) = match generator {
+        changelog_github::Setup::Default(note) => (
+            changelog::entries(packages, release_plan, changesets, &commits, config),
+            note,
+        ),
+        changelog_github::Setup::GitHub { mut lines, client } => {
+            // A first rendering without answers says what to ask.
+            let ask = Generator::GitHub(&lines);
+            changelog::entries_with(packages, release_plan, changesets, &commits, config, ask);
+            let wanted = lines.wanted();
+            changelog_github::answer(&mut lines, &client, &wanted)?;
+            let github = Generator::GitHub(&lines);
+            (
+                changelog::entries_with(
+                    packages,
+                    release_plan,
+                    changesets,
+                    &commits,
+                    config,
+                    github,
+                ),
+                None,
+            )
+        }
+    };
     let settings = &repo.workspace.config.config.changelog;
     if settings.conventional_commits {
         let settings_path = repo
@@ -235,7 +279,7 @@ fn stage_changelogs(
         files.write(&path, text)?;
         written.push(path);
     }
-    Ok(written)
+    Ok((written, note))
 }
 
 /// A package's changelog: relflow.toml's `[[package]] changelog`, else `CHANGELOG.md` in its

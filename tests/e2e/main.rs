@@ -2,6 +2,7 @@
 
 mod action;
 mod bad_input;
+mod changelog_github;
 mod changeset_add;
 mod changeset_check;
 mod changeset_status;

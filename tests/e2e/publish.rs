@@ -731,6 +731,63 @@ fn a_uv_project_is_uploaded_with_uv_publish() {
     assert_eq!(results(&again), pairs(&[("uv-tiny", "already-published")]));
 }
 
+/// A version the tags give (pydantic-ai's uv-dynamic-versioning) is built from its tag: relflow
+/// tags HEAD before the build. The build command stands in for the plugin (not installed here):
+/// like hatch-vcs, it takes the version from the tag at HEAD, and fails without one.
+#[test]
+fn a_version_from_git_tags_is_tagged_before_its_build() {
+    let Some(registries) = Registries::start(None, false, true) else {
+        return;
+    };
+    let build = "import pathlib, shutil, subprocess, sys, tempfile\n\
+        tag = subprocess.run(['git', 'describe', '--tags', '--exact-match', 'HEAD'], capture_output=True, text=True)\n\
+        if tag.returncode != 0:\n    sys.exit('HEAD has no release tag: ' + tag.stderr)\n\
+        version = tag.stdout.strip().removeprefix('v')\n\
+        src = tempfile.mkdtemp()\n\
+        pathlib.Path(src, 'pyproject.toml').write_text('[build-system]\\nrequires = [\"hatchling\"]\\nbuild-backend = \"hatchling.build\"\\n[project]\\nname = \"vcs-tiny\"\\nversion = \"' + version + '\"\\n[tool.hatch.build.targets.wheel]\\npackages = [\"vcs_tiny\"]\\n')\n\
+        shutil.copytree('src/vcs_tiny', pathlib.Path(src, 'vcs_tiny'))\n\
+        subprocess.run([sys.executable, '-m', 'build', '--no-isolation', '--outdir', 'dist', src], check=True)\n";
+    let config = registries.python_config().replace(
+        "build = [\"python3\", \"-m\", \"build\", \"--no-isolation\"]",
+        "build = [\"python3\", \"build_from_tag.py\"]",
+    );
+    let repo = TestRepo::new()
+        .file(
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"hatchling\", \"uv-dynamic-versioning>=0.7.0\"]\n\
+             build-backend = \"hatchling.build\"\n\n[tool.hatch.version]\nsource = \"uv-dynamic-versioning\"\n\n\
+             [project]\nname = \"vcs-tiny\"\ndynamic = [\"version\"]\n",
+        )
+        .file("src/vcs_tiny/__init__.py", "ANSWER = 42\n")
+        .file("build_from_tag.py", build)
+        .file(".gitignore", "dist/\n")
+        .file(".changeset/README.md", "Changesets\n")
+        .file("relflow.toml", &config)
+        .commit("initial");
+    repo.git(["tag", "v0.1.0"]);
+    repo.write(
+        ".changeset/tagged.md",
+        "---\nvcs-tiny: minor\n---\n\nTagged\n",
+    );
+    let manifest = repo.read("pyproject.toml");
+    repo.relflow(["version"]).assert_code(0);
+    assert_eq!(
+        repo.read("pyproject.toml"),
+        manifest,
+        "the manifest is not written"
+    );
+    repo.commit_all("release");
+    let run = registries.run(&repo, &["publish", "--no-push", "--format", "json"]);
+    run.assert_code(0);
+    assert_eq!(results(&run), pairs(&[("vcs-tiny", "published")]));
+    assert_eq!(json_of(&run)["packages"][0]["version"], "0.2.0");
+    assert_eq!(tags(&repo, &["tag", "--points-at", "HEAD"]), ["v0.2.0"]);
+    assert_eq!(json_of(&run)["tags_created"], json!(["v0.2.0"]));
+    let again = registries.run(&repo, &["publish", "--no-push", "--format", "json"]);
+    again.assert_code(0);
+    assert_eq!(results(&again), pairs(&[("vcs-tiny", "already-published")]));
+}
+
 #[test]
 fn a_pnpm_workspace_publishes_with_pnpm_and_workspace_ranges_are_rewritten() {
     let Some(node) = relflow_tests::registry::tool(

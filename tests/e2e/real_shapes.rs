@@ -218,6 +218,119 @@ fn bevy_path_only_dependencies_never_cascade() {
     );
 }
 
+/// bevy's workspace as `changeset check` reads it: `examples/no_std/*` matches a README.md
+/// (a file, no member for cargo), macro crates are members only as path dependencies of the
+/// crates listed, and `tests-integration` is excluded.
+fn bevy_members_shape() -> TestRepo {
+    TestRepo::new()
+        .file(
+            "Cargo.toml",
+            "[workspace]\nresolver = \"2\"\nmembers = [\n  \"crates/*\",\n  \"examples/no_std/*\",\n]\n\
+             exclude = [\"tests-integration\"]\n\n\
+             [workspace.package]\nversion = \"0.16.0\"\n",
+        )
+        .cargo_crate(
+            "crates/bevy_ecs",
+            "0.16.0",
+            "\n[dependencies]\nbevy_ecs_macros = { path = \"macros\", version = \"0.16.0\" }\n",
+        )
+        .file(
+            "crates/bevy_ecs/macros/Cargo.toml",
+            "[package]\nname = \"bevy_ecs_macros\"\nversion.workspace = true\nedition = \"2024\"\n",
+        )
+        .file("crates/bevy_ecs/macros/src/lib.rs", "")
+        .file("examples/no_std/README.md", "# no_std examples\n")
+        .cargo_crate(
+            "examples/no_std/library",
+            "0.1.0",
+            "publish = false\n\n[dependencies]\nbevy_ecs = { path = \"../../../crates/bevy_ecs\" }\n",
+        )
+        .cargo_crate("tests-integration/simple", "0.1.0", "publish = false\n")
+        .file(".changeset/config.json", "{}\n")
+        .commit("initial")
+}
+
+#[test]
+fn bevy_check_reads_the_members_cargo_does() {
+    let repo = bevy_members_shape();
+    // `list` (through `cargo metadata`) and cargo agree on the members.
+    let metadata = repo.isolated(std::process::Command::new(
+        std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+    ));
+    let metadata = relflow_tests::Run::from_output(
+        { metadata }
+            .args([
+                "metadata",
+                "--no-deps",
+                "--offline",
+                "--format-version",
+                "1",
+            ])
+            .current_dir(repo.root())
+            .output()
+            .expect("run cargo metadata"),
+    );
+    metadata.assert_code(0);
+    let metadata: serde_json::Value = serde_json::from_str(&metadata.stdout).unwrap();
+    let mut from_cargo: Vec<String> = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    from_cargo.sort();
+    assert_eq!(
+        from_cargo,
+        ["bevy_ecs", "bevy_ecs_macros", "library"],
+        "the fixture has bevy's members"
+    );
+    let list = repo.relflow(["list", "--format", "json"]);
+    list.assert_code(0);
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    let mut listed: Vec<String> = list["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    listed.sort();
+    assert_eq!(listed, from_cargo);
+
+    // `check` reads the same members without cargo: the README is no crate, the macro crate is
+    // one.
+    repo.git(["checkout", "--quiet", "-b", "feature"]);
+    repo.write("crates/bevy_ecs/macros/src/lib.rs", "// derive\n");
+    repo.write("examples/no_std/README.md", "# no_std examples, revised\n");
+    repo.write("tests-integration/simple/src/lib.rs", "// not a member\n");
+    repo.commit_all("work");
+    let run = repo.relflow(["changeset", "check"]);
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("cargo:bevy_ecs_macros (crates/bevy_ecs/macros)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("README"), "{}", run.stderr);
+    assert!(!run.stderr.contains("simple"), "{}", run.stderr);
+    repo.relflow(["changeset", "-p", "bevy_ecs_macros:patch", "-m", "Derive"])
+        .assert_code(0);
+    repo.relflow(["changeset", "check"]).assert_code(0);
+
+    // A matched directory without a manifest is refused as cargo refuses it, at its line.
+    std::fs::create_dir_all(repo.root().join("crates/bevy_empty")).unwrap();
+    let run = repo.relflow(["changeset", "check"]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("Cargo.toml:4"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`crates/bevy_empty/Cargo.toml` does not exist"),
+        "{}",
+        run.stderr
+    );
+    repo.relflow(["list"]).assert_code(2);
+}
+
 /// farm's shape: an npm package and a crate both named `create-farm`, a Changesets-written
 /// changeset naming it plainly, and examples with duplicate names under an `ignore` glob.
 fn farm_shape(ignore: &str) -> TestRepo {
@@ -636,7 +749,7 @@ fn pydantic_unwritable_dynamic_versions_are_said_plainly() {
     run.assert_code(0);
     assert!(
         run.stderr.contains(
-            "python:pydantic-ai has no writable version: uv-dynamic-versioning derives it from git tags"
+            "python:pydantic-ai has no writable version yet: uv-dynamic-versioning derives it from git tags"
         ),
         "{}",
         run.stderr
@@ -647,8 +760,168 @@ fn pydantic_unwritable_dynamic_versions_are_said_plainly() {
             .contains("python:flit-dyn has no writable version")
             && run
                 .stderr
-                .contains("python:pydantic-ai has no writable version"),
+                .contains("python:pydantic-ai has no writable version yet"),
         "{}",
         run.stderr
     );
+}
+
+/// pydantic-ai's release shape: several hatch projects whose version uv-dynamic-versioning takes
+/// from the `v{version}` tag, released together (one fixed group), unpublished here so that
+/// `publish` only tags.
+fn pydantic_tags_shape() -> TestRepo {
+    let project = |name: &str| {
+        format!(
+            "[build-system]\nrequires = [\"hatchling\", \"uv-dynamic-versioning>=0.7.0\"]\n\
+             build-backend = \"hatchling.build\"\n\n[tool.hatch.version]\nsource = \"uv-dynamic-versioning\"\n\n\
+             [tool.uv-dynamic-versioning]\nvcs = \"git\"\nstyle = \"pep440\"\nbump = true\n\n\
+             [project]\nname = \"{name}\"\ndynamic = [\"version\"]\n\
+             classifiers = [\"Private :: Do Not Upload\"]\n"
+        )
+    };
+    TestRepo::new()
+        .file("pyproject.toml", &project("pydantic-ai"))
+        .file(
+            "pydantic_ai_slim/pyproject.toml",
+            &project("pydantic-ai-slim"),
+        )
+        .file("pydantic_graph/pyproject.toml", &project("pydantic-graph"))
+        .file(
+            "relflow.toml",
+            "fixed = [[\"pydantic-ai\", \"pydantic-ai-slim\", \"pydantic-graph\"]]\n\
+             private_packages = { version = true, tag = true }\n",
+        )
+        .file(".changeset/README.md", "Changesets\n")
+        .commit("initial")
+}
+
+#[test]
+fn pydantic_versions_come_from_the_release_tags() {
+    let repo = pydantic_tags_shape();
+    // Before the first tag there is no version, and relflow says so.
+    let run = repo.relflow(["changeset", "-p", "pydantic-graph:minor", "-m", "Graphs"]);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains(
+            "python:pydantic-graph has no writable version yet: uv-dynamic-versioning derives it \
+             from git tags, and HEAD reaches no release tag of it (`v{version}`)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`git tag v0.1.0`"), "{}", run.stderr);
+    let status = repo.relflow(["changeset", "status"]);
+    assert!(
+        status
+            .stderr
+            .contains("python:pydantic-graph has no writable version yet"),
+        "{}",
+        status.stderr
+    );
+
+    // A tag HEAD reaches is the version; a higher one on another branch is not.
+    repo.commit_all("changeset");
+    repo.git(["tag", "v1.2.0"]);
+    // Without the fixed group the default format is `{name}@{version}`: relflow says what to set.
+    let config = repo.read("relflow.toml");
+    repo.write(
+        "relflow.toml",
+        "private_packages = { version = true, tag = true }\n",
+    );
+    let list = repo.relflow(["list"]);
+    assert!(
+        list.stderr.contains(
+            "pydantic-ai, pydantic-ai-slim, pydantic-graph take their version from git tags, and \
+             HEAD reaches the tag `v1.2.0` but no `{name}@{version}` tag: set \
+             `tag_format = \"v{version}\"`"
+        ),
+        "{}",
+        list.stderr
+    );
+    repo.write("relflow.toml", &config);
+    repo.git(["checkout", "--quiet", "-b", "next"]);
+    repo.write("pydantic_graph/next.py", "\n");
+    repo.commit_all("next");
+    repo.git(["tag", "v9.0.0"]);
+    repo.git(["checkout", "--quiet", "main"]);
+    let list = repo.relflow(["list"]);
+    list.assert_code(0);
+    for line in [
+        "python:pydantic-ai 1.2.0  .",
+        "python:pydantic-ai-slim 1.2.0  pydantic_ai_slim",
+        "python:pydantic-graph 1.2.0  pydantic_graph",
+    ] {
+        assert!(list.stdout.contains(line), "{line}\n{}", list.stdout);
+    }
+    let status = repo.relflow(["changeset", "status"]);
+    status.assert_code(0);
+    assert!(
+        !status.stderr.contains("no writable version"),
+        "{}",
+        status.stderr
+    );
+    assert!(
+        status.stdout.contains("1.2.0 -> 1.3.0"),
+        "{}",
+        status.stdout
+    );
+
+    // `version` writes the changelogs and no manifest.
+    let manifests: Vec<String> = ["pyproject.toml", "pydantic_ai_slim/pyproject.toml"]
+        .iter()
+        .map(|m| repo.read(m))
+        .collect();
+    repo.relflow(["version"]).assert_code(0);
+    let after: Vec<String> = ["pyproject.toml", "pydantic_ai_slim/pyproject.toml"]
+        .iter()
+        .map(|m| repo.read(m))
+        .collect();
+    assert_eq!(after, manifests);
+    assert!(
+        repo.read("pydantic_graph/CHANGELOG.md")
+            .starts_with("# pydantic-graph\n\n## 1.3.0\n\n### Minor Changes\n\n- "),
+        "{}",
+        repo.read("pydantic_graph/CHANGELOG.md")
+    );
+    repo.commit_all("release");
+    // `released` (the GitHub Action's trigger) sees the release in the changelogs.
+    let released = repo.relflow(["released", "--format", "json"]);
+    released.assert_code(0);
+    let released: serde_json::Value = serde_json::from_str(&released.stdout).unwrap();
+    let names: Vec<&str> = released["released"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3, "{released}");
+    assert!(names.contains(&"pydantic-graph"), "{released}");
+    // Released, not tagged yet: the changelog's newer release is the version.
+    let list = repo.relflow(["list"]);
+    assert!(
+        list.stdout
+            .contains("python:pydantic-graph 1.3.0  pydantic_graph"),
+        "{}",
+        list.stdout
+    );
+
+    // `publish` tags the release at HEAD (one `v1.3.0` for the fixed group).
+    let run = repo.relflow(["publish", "--no-push"]);
+    run.assert_code(0);
+    assert_eq!(
+        repo.git(["tag", "--points-at", "HEAD"]).trim(),
+        "v1.3.0",
+        "{}",
+        run.stderr
+    );
+    let list = repo.relflow(["list", "--format", "json"]);
+    let list: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+    for package in list["packages"].as_array().unwrap() {
+        assert_eq!(package["version"], "1.3.0", "{package}");
+        assert_eq!(package["version_source"], "vcs:uv-dynamic-versioning");
+    }
+    // Nothing is left to do.
+    let run = repo.relflow(["publish", "--no-push"]);
+    run.assert_code(0);
+    assert_eq!(repo.git(["tag", "--points-at", "HEAD"]).trim(), "v1.3.0");
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use cargo_relflow_sync::{Ecosystem, Package};
 
 use super::dependency;
+use super::github::GithubLines;
 use crate::name_index::NameIndex;
 use crate::parse::{is_js_space, js_trim};
 use crate::plan::{Release, ReleasePlan};
@@ -27,6 +28,27 @@ pub fn entries(
     changesets: &[Changeset],
     commits: &HashMap<String, String>,
     config: &PlanConfig,
+) -> Vec<(usize, String)> {
+    entries_with(packages, plan, changesets, commits, config, Generator::Git)
+}
+
+/// Which changelog generator writes the release and dependency lines.
+#[derive(Debug, Clone, Copy)]
+pub enum Generator<'a> {
+    /// `@changesets/cli/changelog` (`@changesets/changelog-git`), Changesets' default.
+    Git,
+    /// `@changesets/changelog-github`, with GitHub's answers.
+    GitHub(&'a GithubLines),
+}
+
+/// [`entries`] with the lines of `generator`.
+pub fn entries_with(
+    packages: &[Package],
+    plan: &ReleasePlan,
+    changesets: &[Changeset],
+    commits: &HashMap<String, String>,
+    config: &PlanConfig,
+    generator: Generator<'_>,
 ) -> Vec<(usize, String)> {
     let by_id: HashMap<&str, &Changeset> = changesets.iter().map(|c| (c.id.as_str(), c)).collect();
     let used: Vec<&Changeset> = plan
@@ -69,6 +91,7 @@ pub fn entries(
         position_of: &position_of,
         commits,
         config,
+        generator,
     };
     plan.releases
         .iter()
@@ -91,6 +114,7 @@ struct Context<'a> {
     position_of: &'a HashMap<&'a str, usize>,
     commits: &'a HashMap<String, String>,
     config: &'a PlanConfig,
+    generator: Generator<'a>,
 }
 
 impl Context<'_> {
@@ -155,8 +179,19 @@ impl Context<'_> {
             .map(|sha| sha.chars().take(7).collect())
     }
 
-    /// changelog-git's `getReleaseLine`.
+    /// The full hash of the commit that added the changeset's file, if any.
+    fn full_commit(&self, changeset: &Changeset) -> Option<&str> {
+        self.commits
+            .get(&changeset.id)
+            .map(String::as_str)
+            .filter(|sha| !sha.is_empty())
+    }
+
+    /// The generator's `getReleaseLine`.
     fn release_line(&self, changeset: &Changeset) -> String {
+        if let Generator::GitHub(github) = self.generator {
+            return github.release_line(&changeset.summary, self.full_commit(changeset));
+        }
         let mut lines = changeset
             .summary
             .split('\n')
@@ -187,6 +222,24 @@ impl Context<'_> {
             .collect();
         positions.sort_unstable();
         positions.dedup();
+        if let Generator::GitHub(github) = self.generator {
+            let commits: Vec<Option<&str>> = positions
+                .iter()
+                .map(|&position| self.full_commit(self.used[position]))
+                .collect();
+            let versions: Vec<String> = updated
+                .iter()
+                .map(|r| {
+                    let package = &self.packages[r.package];
+                    format!(
+                        "{}@{}",
+                        package.name,
+                        version_text(package.ecosystem, &r.new_version)
+                    )
+                })
+                .collect();
+            return github.dependency_line(&commits, &versions);
+        }
         let links = positions
             .into_iter()
             .map(|position| self.used[position])
@@ -206,22 +259,24 @@ impl Context<'_> {
     }
 }
 
-/// `generateMarkdownForVersionType`: `### <Kind> Changes`, a blank line, then the non-empty lines,
-/// trimmed; `None` without lines.
-///
-/// Changesets separates two lines by two newlines where the first ends or the second starts with
-/// one; the default generator's lines never do (summaries are trimmed, the dependency line ends
-/// with a version), so one newline always separates them.
+/// `generateMarkdownForVersionType`: `### <Kind> Changes`, then the non-empty lines, trimmed;
+/// `None` without lines. Before each line go as many newlines (one or two) as the previous line
+/// ended with plus this one starts with (two after the heading): the default generator's lines
+/// have none (one newline between them), changelog-github's start with two (a blank line).
 fn section(kind: &str, lines: &[String]) -> Option<String> {
-    let lines: Vec<&str> = lines
-        .iter()
-        .filter(|line| !line.is_empty())
-        .map(|line| js_trim(line))
-        .collect();
+    let lines: Vec<&String> = lines.iter().filter(|line| !line.is_empty()).collect();
     if lines.is_empty() {
         return None;
     }
-    Some(format!("### {kind} Changes\n\n{}", lines.join("\n")))
+    let mut content = format!("### {kind} Changes");
+    let mut newlines = 2;
+    for line in lines {
+        newlines += line.len() - line.trim_start_matches('\n').len();
+        content.push_str(&"\n".repeat(newlines.clamp(1, 2)));
+        content.push_str(js_trim(line));
+        newlines = line.len() - line.trim_end_matches('\n').len();
+    }
+    Some(content)
 }
 
 /// A version as the package's manifest writes it.

@@ -25,13 +25,14 @@
 mod conventional;
 mod dependency;
 mod entry;
+pub mod github;
 mod insert;
 mod section;
 #[cfg(test)]
 mod tests;
 
 pub use conventional::{conventional_section, CliffConfig};
-pub use entry::entries;
+pub use entry::{entries, entries_with, Generator};
 pub use insert::insert;
 pub use section::section;
 

@@ -12,6 +12,10 @@ use camino::{Utf8Path, Utf8PathBuf};
 use cargo_metadata::{DependencyKind, Metadata};
 use toml_edit::{DocumentMut, Item};
 
+mod layout;
+
+pub use layout::layout_cargo;
+
 use super::DiscoverError;
 use crate::edit::cargo::same_target;
 use crate::{DepKind, Dependency, Ecosystem, InputError, Package, Publish, VersionSource};
@@ -335,141 +339,6 @@ fn entry_requirement(key: &str, value: &Item, root_doc: &DocumentMut) -> Option<
 fn relative(root: &Utf8Path, path: &Utf8Path) -> Utf8PathBuf {
     path.strip_prefix(root)
         .map_or_else(|_| path.to_owned(), Utf8Path::to_owned)
-}
-
-/// The crates of the workspace at `root/Cargo.toml` read straight from the manifests, without
-/// running cargo: names, versions, directories and publish settings, but no dependencies. This is
-/// what `changeset check` needs, on every commit, in milliseconds. Member globs and `exclude`
-/// are expanded as cargo does for the common forms (`crates/*`, literal paths).
-pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
-    let manifest = root.join("Cargo.toml");
-    let Some(root_doc) = read_table(&manifest)? else {
-        return Ok(Vec::new());
-    };
-    let workspace = root_doc.get("workspace");
-    let strings = |key: &str| -> Vec<String> {
-        workspace
-            .and_then(|w| w.get(key))
-            .and_then(toml::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let excluded = strings("exclude");
-    let mut dirs: Vec<Utf8PathBuf> = Vec::new();
-    if root_doc.get("package").is_some() {
-        dirs.push(Utf8PathBuf::new());
-    }
-    for member in strings("members") {
-        let pattern = root.join(&member);
-        let matches = glob::glob(pattern.as_str()).map_err(|e| {
-            InputError::in_file(
-                "Cargo.toml",
-                format!("invalid workspace member glob `{member}`: {e}"),
-            )
-        })?;
-        for path in matches.filter_map(Result::ok) {
-            let Ok(path) = Utf8PathBuf::from_path_buf(path) else {
-                continue;
-            };
-            let dir = relative(root, &path);
-            if !excluded.iter().any(|e| dir.starts_with(e)) {
-                dirs.push(dir);
-            }
-        }
-    }
-    dirs.sort();
-    dirs.dedup();
-    let workspace_version = workspace
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("version"))
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned);
-    let mut packages = Vec::with_capacity(dirs.len());
-    for dir in dirs {
-        let manifest = dir.join("Cargo.toml");
-        let read;
-        let doc = if dir.as_str().is_empty() {
-            &root_doc
-        } else {
-            // A member glob may match a directory without a manifest: cargo skips it too.
-            let Some(table) = read_table(&root.join(&manifest))? else {
-                continue;
-            };
-            read = table;
-            &read
-        };
-        let Some(package) = doc.get("package") else {
-            continue;
-        };
-        let Some(name) = package.get("name").and_then(toml::Value::as_str) else {
-            continue;
-        };
-        let version = package.get("version");
-        let inherits = version
-            .and_then(|v| v.get("workspace"))
-            .and_then(toml::Value::as_bool)
-            == Some(true);
-        let version_text = if inherits {
-            workspace_version.clone()
-        } else {
-            version.and_then(toml::Value::as_str).map(str::to_owned)
-        };
-        let publish = match package.get("publish") {
-            Some(item) if item.as_bool() == Some(false) => Publish::No,
-            Some(item) => match item.as_array() {
-                Some(list) if list.is_empty() => Publish::No,
-                Some(list) => Publish::Registries(
-                    list.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect(),
-                ),
-                None => Publish::Default,
-            },
-            None => Publish::Default,
-        };
-        packages.push(Package {
-            ecosystem: Ecosystem::Cargo,
-            name: name.to_owned(),
-            version: version_text
-                .as_deref()
-                .and_then(|v| semver::Version::parse(v).ok()),
-            version_text,
-            version_source: if version.is_none() {
-                VersionSource::None
-            } else if inherits {
-                VersionSource::CargoWorkspace
-            } else {
-                VersionSource::Manifest
-            },
-            dir,
-            manifest,
-            publish,
-            deps: Vec::new(),
-        });
-    }
-    Ok(packages)
-}
-
-/// Reads and parses a manifest with the plain (non-editing) TOML parser, which is what the hot
-/// path of `check` can afford; `None` when the file does not exist.
-fn read_table(path: &Utf8Path) -> Result<Option<toml::Table>, DiscoverError> {
-    let text = match crate::diag::read_text_file(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(DiscoverError::Input(crate::diag::read_error(path, &e))),
-    };
-    toml::from_str(&text).map(Some).map_err(|e| {
-        let mut error =
-            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
-        if let Some(span) = e.span() {
-            error = error.at_offset(&text, span.start);
-        }
-        DiscoverError::Input(error)
-    })
 }
 
 #[cfg(test)]

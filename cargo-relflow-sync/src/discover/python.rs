@@ -485,17 +485,20 @@ fn dynamic_version_of(
         }
         DynamicSource::Vcs(plugin) => {
             let changelog = Utf8Path::new(dir).join("CHANGELOG.md");
-            let heading = match read_text_file(&root.join(&changelog)) {
-                Ok(text) => text
-                    .lines()
-                    .find_map(|l| l.strip_prefix("## "))
-                    .map(|h| h.trim().to_owned()),
-                Err(_) => None,
-            };
-            let version = match &heading {
-                Some(text) => Some(parse(text, &changelog)?),
-                None => None,
-            };
+            // The newest release heading (`## 1.3.0`) that `version` wrote; the caller weighs it
+            // against the release tags. Other headings (`## Unreleased`) are no release.
+            let found = read_text_file(&root.join(&changelog))
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .filter_map(|l| l.strip_prefix("## "))
+                        .find_map(|h| {
+                            pep440_to_semver(h.trim())
+                                .ok()
+                                .map(|v| (v, h.trim().to_owned()))
+                        })
+                });
+            let (version, heading) = found.unzip();
             Ok((version, heading, VersionSource::Vcs(plugin.to_owned())))
         }
         DynamicSource::Unknown(reason) => Ok((None, None, VersionSource::Unwritable(reason))),

@@ -23,6 +23,7 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
             .map(|tag| Some(tag.clone()).filter(|t| !t.is_empty())),
         changelog: !args.no_changelog,
         version: None,
+        offline: args.offline,
     };
     let run = match prepare(&repo, &request)? {
         Ok(run) => run,

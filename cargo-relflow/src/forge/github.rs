@@ -117,6 +117,9 @@ pub struct PullInfo {
     pub user: Option<User>,
     /// The commit it was merged as.
     pub merge_commit_sha: Option<String>,
+    /// When it was merged (ISO 8601), `None` while it is not.
+    #[serde(default)]
+    pub merged_at: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -159,11 +162,16 @@ impl GitHub {
         self.api.url(&format!("{}{tail}", self.repo_path))
     }
 
-    /// The commit `sha` with its author's GitHub user (`GET /repos/{o}/{r}/commits/{sha}`).
+    /// The commit `sha` with its author's GitHub user (`GET /repos/{o}/{r}/commits/{sha}`);
+    /// `None` when there is no such commit (GitHub answers 422 "No commit found for SHA").
     pub fn commit(&self, sha: &str) -> Result<Option<CommitInfo>, ForgeError> {
-        let commit: Option<GhCommit> = self
+        let commit: Option<GhCommit> = match self
             .api
-            .get_optional(&self.url(&format!("/commits/{}", encode(sha))))?;
+            .get_optional(&self.url(&format!("/commits/{}", encode(sha))))
+        {
+            Err(error) if error.status() == Some(422) => None,
+            other => other?,
+        };
         Ok(commit.map(|c| CommitInfo {
             sha: c.sha,
             html_url: c.html_url,
@@ -179,7 +187,10 @@ impl GitHub {
             "per_page",
             PER_PAGE,
         );
-        self.api.pages(first, |answer, _, _| link_next(answer))
+        match self.api.pages(first, |answer, _, _| link_next(answer)) {
+            Err(error) if matches!(error.status(), Some(404 | 422)) => Ok(Vec::new()),
+            other => other,
+        }
     }
 
     /// Pull request `number` (`GET /repos/{o}/{r}/pulls/{n}`).

@@ -11,7 +11,7 @@
 //! `page`/`limit` with `Link`, GitLab's `page`/`per_page` with `X-Next-Page`). Failures are
 //! [`ForgeError`]s whose text says what the status means for this request.
 
-mod api;
+pub(crate) mod api;
 pub mod gitea;
 pub mod github;
 pub mod gitlab;

@@ -40,7 +40,7 @@ pub mod tools;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use cargo_relflow_sync::{Ecosystem, InputError};
+use cargo_relflow_sync::{Ecosystem, InputError, VersionSource};
 
 use crate::error::Failure;
 use crate::registry::http::Client;
@@ -230,6 +230,14 @@ pub fn publish(
         report.elapsed = started.elapsed();
         return Ok(report);
     }
+    report.tags_created = tag_vcs_builds(
+        repo,
+        request,
+        &plan.pending,
+        &plan.order,
+        &mut report,
+        progress,
+    )?;
 
     let jobs: Vec<Job<'_>> = plan
         .order
@@ -345,6 +353,48 @@ fn warn_about_crates_io(jobs: &[Job<'_>], progress: &Progress) {
     }
 }
 
+/// Creates, before anything is built, the missing tags of the packages about to be published
+/// whose version the tags give (hatch-vcs, setuptools-scm, uv-dynamic-versioning): their build
+/// reads the version from the tag at HEAD. An upload that fails leaves its tag local (pushed
+/// only once the package is on its registry); the next run finds it and builds from it again.
+fn tag_vcs_builds(
+    repo: &Repo,
+    request: &PublishRequest,
+    pending: &[bool],
+    order: &[usize],
+    report: &mut PublishReport,
+    progress: &Progress,
+) -> Result<Vec<String>, Failure> {
+    let mut names = Vec::new();
+    for (planned, &at) in report.packages.iter().zip(order) {
+        let package = &repo.packages()[at];
+        if !pending[at] || !matches!(package.version_source, VersionSource::Vcs(_)) {
+            continue;
+        }
+        match &planned.tag {
+            Some(tag) if request.tag && !planned.tag_exists => names.push(tag.clone()),
+            Some(_) => {}
+            None => progress.warn(&format!(
+                "{} takes its version from git tags, and this run makes no tag: its build gives \
+                 the version of HEAD's nearest tag, not {}",
+                planned.name, planned.version
+            )),
+        }
+    }
+    names.sort();
+    names.dedup();
+    tags::create_tags(repo.root(), &names)?;
+    for tag in &names {
+        progress.note("Tagged", tag);
+    }
+    for planned in &mut report.packages {
+        if planned.tag.as_ref().is_some_and(|t| names.contains(t)) {
+            planned.tag_exists = true;
+        }
+    }
+    Ok(names)
+}
+
 /// Creates the missing tags of every package that is on its registry now (and of private
 /// packages, per `privatePackages.tag`), then pushes the release's tags in one atomic push.
 fn tag_and_push(
@@ -382,7 +432,7 @@ fn tag_and_push(
             planned.tag_exists = true;
         }
     }
-    report.tags_created = missing;
+    report.tags_created.extend(missing);
     if !request.push {
         return Ok(());
     }

@@ -8,7 +8,7 @@ use std::process::Command;
 use anyhow::{bail, Context};
 use camino::Utf8Path;
 use cargo_relflow_changeset::plan::fixed_groups;
-use cargo_relflow_sync::Package;
+use cargo_relflow_sync::{Package, VersionSource};
 
 use super::secrets::Secrets;
 use crate::repo::Repo;
@@ -28,7 +28,8 @@ pub fn tag_format(repo: &Repo) -> String {
         .packages()
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.version.is_some())
+        // A version that the tags give counts before its first tag.
+        .filter(|(_, p)| p.version.is_some() || matches!(p.version_source, VersionSource::Vcs(_)))
         .map(|(i, _)| i)
         .collect();
     // An invalid group is reported by the plan; here it only means "not one group".

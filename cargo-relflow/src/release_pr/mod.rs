@@ -105,6 +105,7 @@ pub fn plan(repo: &Repo, request: &ReleasePrRequest) -> Result<Option<Planned>, 
         snapshot: None,
         changelog: true,
         version: None,
+        offline: false,
     };
     let run = match prepare(&branch_repo, &version_request)? {
         Ok(run) => run,

@@ -6,7 +6,7 @@ use anyhow::{anyhow, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_sync::config::RelflowConfig;
 use cargo_relflow_sync::pep440::pep440_to_semver;
-use cargo_relflow_sync::{version_file, Ecosystem, Package};
+use cargo_relflow_sync::{dynamic_version, version_file, Ecosystem, Package, VersionSource};
 
 /// A version as written, and as semver (PEP 440 converted).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub(super) fn version_of(
     match package.ecosystem {
         Ecosystem::Cargo => cargo_version(&package.manifest, read),
         Ecosystem::Npm => npm_version(&package.manifest, read),
-        Ecosystem::Python => python_version(&package.dir, &package.manifest, read),
+        Ecosystem::Python => python_version(package, read),
         Ecosystem::Generic => generic_version(package, config, read),
     }
 }
@@ -91,11 +91,8 @@ fn npm_version(manifest: &Utf8Path, read: &mut Read<'_>) -> Result<Option<Writte
     }
 }
 
-fn python_version(
-    dir: &Utf8Path,
-    manifest: &Utf8Path,
-    read: &mut Read<'_>,
-) -> Result<Option<Written>> {
+fn python_version(package: &Package, read: &mut Read<'_>) -> Result<Option<Written>> {
+    let (dir, manifest) = (&package.dir, &package.manifest);
     let Some(doc) = toml_file(manifest, read)? else {
         return Ok(None);
     };
@@ -113,10 +110,10 @@ fn python_version(
         .and_then(|b| b.as_str().map(ToOwned::to_owned))
         .as_deref()
         == Some("maturin");
+    if dynamic && !maturin {
+        return dynamic_version(package, read);
+    }
     if dynamic {
-        if !maturin {
-            return Ok(None);
-        }
         let path = tool
             .as_ref()
             .and_then(|tool| table(tool.get("maturin")))
@@ -142,6 +139,31 @@ fn python_version(
         text: text.to_owned(),
         semver,
     }))
+}
+
+/// A dynamic version that maturin does not build, where discovery found it: the file the
+/// backend reads (hatch `path`, setuptools `attr:`/`file:`, pdm `file`), or, for a version git
+/// tags give, the newest release heading of its CHANGELOG.md (what `version` writes for it).
+fn dynamic_version(package: &Package, read: &mut Read<'_>) -> Result<Option<Written>> {
+    let found = match &package.version_source {
+        VersionSource::PythonFile { file, assignment } => read(file)?.and_then(|text| {
+            dynamic_version::read_version(&text, assignment.as_deref()).map(str::to_owned)
+        }),
+        VersionSource::Vcs(_) => read(&package.dir.join("CHANGELOG.md"))?.and_then(|text| {
+            text.lines()
+                .filter_map(|l| l.strip_prefix("## "))
+                .map(str::trim)
+                .find(|h| pep440_to_semver(h).is_ok())
+                .map(str::to_owned)
+        }),
+        _ => None,
+    };
+    let Some(text) = found else {
+        return Ok(None);
+    };
+    let semver = pep440_to_semver(&text)
+        .map_err(|error| anyhow!("`{}`: version `{text}`: {error}", package.manifest))?;
+    Ok(Some(Written { text, semver }))
 }
 
 fn generic_version(
@@ -199,7 +221,7 @@ fn join_normalized(dir: &Utf8Path, path: &str) -> Option<Utf8PathBuf> {
 mod tests {
     use std::collections::HashMap;
 
-    use cargo_relflow_sync::{Publish, VersionSource};
+    use cargo_relflow_sync::Publish;
 
     use super::*;
 
@@ -276,6 +298,36 @@ mod tests {
             ("rust/Cargo.toml", "[package]\nname = \"lib\"\nversion = \"0.3.0\"\n"),
         ];
         assert_eq!(version(&lib, &config, &maturin).as_deref(), Some("0.3.0"));
+    }
+
+    #[test]
+    fn python_dynamic_versions_where_discovery_found_them() {
+        let config = RelflowConfig::default();
+        let pyproject = "[project]\nname = \"lib\"\ndynamic = [\"version\"]\n";
+        let mut hatch = package(Ecosystem::Python, "lib", "lib/pyproject.toml");
+        hatch.version_source = VersionSource::PythonFile {
+            file: "lib/src/lib/__about__.py".into(),
+            assignment: Some(String::new()),
+        };
+        let files = [
+            ("lib/pyproject.toml", pyproject),
+            ("lib/src/lib/__about__.py", "__version__ = \"0.5.0\"\n"),
+        ];
+        assert_eq!(version(&hatch, &config, &files).as_deref(), Some("0.5.0"));
+        let mut vcs = package(Ecosystem::Python, "lib", "lib/pyproject.toml");
+        vcs.version_source = VersionSource::Vcs("hatch-vcs".to_owned());
+        let files = [
+            ("lib/pyproject.toml", pyproject),
+            (
+                "lib/CHANGELOG.md",
+                "# lib\n\n## Unreleased\n\n## 1.3.0b1\n\n### Minor Changes\n",
+            ),
+        ];
+        assert_eq!(version(&vcs, &config, &files).as_deref(), Some("1.3.0b1"));
+        assert_eq!(
+            version(&vcs, &config, &[("lib/pyproject.toml", pyproject)]),
+            None
+        );
     }
 
     #[test]

@@ -243,6 +243,7 @@ fn plan_repo(
         snapshot: None,
         changelog: true,
         version: shared.cloned(),
+        offline: false,
     };
     let run = if bumped(&status.plan).next().is_some() {
         prepare(repo, &request)?.ok()

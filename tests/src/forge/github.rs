@@ -31,7 +31,8 @@ fn pull_json(shared: &Shared, pull: &StoredPull) -> Value {
         "user": user(shared, &pull.user),
         "head": {"label": format!("{owner}:{}", pull.head), "ref": pull.head, "sha": "0".repeat(40)},
         "base": {"label": format!("{owner}:{}", pull.base), "ref": pull.base, "sha": "0".repeat(40)},
-        "merge_commit_sha": null,
+        "merge_commit_sha": pull.merge_commit_sha,
+        "merged_at": pull.merged_at,
         "draft": false,
         "created_at": CREATED_AT,
     })

@@ -310,6 +310,16 @@ impl ForgeServer {
         self.shared.lock().add_pull(head, base, title, "", user)
     }
 
+    /// Marks pull request `number` merged at `merged_at` (ISO 8601) as commit `sha` (closed).
+    pub fn merge_pull(&self, number: u64, sha: &str, merged_at: &str) {
+        let mut state = self.shared.lock();
+        if let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) {
+            pull.state = "closed".to_owned();
+            pull.merged_at = Some(merged_at.to_owned());
+            pull.merge_commit_sha = Some(sha.to_owned());
+        }
+    }
+
     /// Records that commit `sha` was written by GitHub user `author` (`None`: an email that
     /// belongs to no user) and belongs to the pull requests `pulls`.
     pub fn add_commit(&self, sha: &str, author: Option<&str>, pulls: &[u64]) {

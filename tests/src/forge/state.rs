@@ -51,6 +51,10 @@ pub struct StoredPull {
     pub state: String,
     /// Who opened it.
     pub user: String,
+    /// When it was merged (ISO 8601), `None` while it is not.
+    pub merged_at: Option<String>,
+    /// The commit it was merged as.
+    pub merge_commit_sha: Option<String>,
 }
 
 /// A commit for GitHub's commit endpoints.
@@ -139,6 +143,8 @@ impl State {
             body: body.to_owned(),
             state: "open".to_owned(),
             user: user.to_owned(),
+            merged_at: None,
+            merge_commit_sha: None,
         };
         self.pulls.push(pull.clone());
         pull
