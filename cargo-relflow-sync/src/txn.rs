@@ -4,11 +4,11 @@
 //! whole through errors, signals and kills:
 //! 1. a journal naming every target, its temp file and its backup is written, fsynced and renamed
 //!    into place before anything else is touched;
-//! 2. each original is kept as a backup beside it (a hard link, a copy where links fail) and each
-//!    new text is written to a temp file beside its target and fsynced (`stage_one`: each file
-//!    independent of the others);
+//! 2. each original that is rewritten is kept as a backup beside it (a hard link, a copy where
+//!    links fail) and each new text is written to a temp file beside its target and fsynced
+//!    (`stage_one`: each file independent of the others);
 //! 3. the temp files are renamed over their targets, then removed files (consumed changesets) go
-//!    last;
+//!    last, each renamed to its backup name;
 //! 4. the journal is marked committed, then the backups and the journal are removed.
 //!
 //! An error, or SIGINT/SIGTERM/SIGHUP, before step 4 restores every original from its backup. A
@@ -269,7 +269,8 @@ enum Step {
 /// Keeps the original of `entry` as its backup and writes its new text to its temp file. Each
 /// entry is independent of the others, so entries may be staged in any order or at once.
 fn stage_one(entry: &Entry, text: Option<&str>) -> io::Result<()> {
-    if let Some(backup) = &entry.backup {
+    // A file to remove gets its backup when it is removed: renamed to it (see `apply`).
+    if let (Some(backup), false) = (&entry.backup, entry.remove) {
         keep_original(entry, backup)?;
     }
     let Some(text) = text else {
@@ -360,6 +361,16 @@ fn each_entry(
     }
 }
 
+/// Puts one entry in place: its temp file renamed over the target, or a file to remove renamed
+/// to its backup name (which `finish` removes; until then a rollback renames it back).
+fn apply_one(entry: &Entry) -> io::Result<()> {
+    match (&entry.backup, entry.remove) {
+        (_, false) => fs::rename(&entry.temp, &entry.target),
+        (Some(backup), true) => fs::rename(&entry.target, backup),
+        (None, true) => fs::remove_file(&entry.target),
+    }
+}
+
 fn apply(entries: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
     // Writes first, in order; then the removals (entries end with them), on several threads
     // when there are many (consumed changesets).
@@ -368,17 +379,11 @@ fn apply(entries: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
         if let Some(signal) = signals.received() {
             return Err(Step::Signal(signal));
         }
-        fs::rename(&entry.temp, &entry.target).map_err(|e| Step::Io(entry.target.clone(), e))?;
+        apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))?;
     }
     let removals = &entries[writes..];
     each_entry(removals.len(), Some(signals), |at| {
-        let entry = &removals[at];
-        let result = if entry.remove {
-            fs::remove_file(&entry.target)
-        } else {
-            fs::rename(&entry.temp, &entry.target)
-        };
-        result.map_err(|e| Step::Io(entry.target.clone(), e))
+        apply_one(&removals[at]).map_err(|e| Step::Io(removals[at].target.clone(), e))
     })?;
     let dirs = folders(entries);
     each_entry(dirs.len(), Some(signals), |at| {

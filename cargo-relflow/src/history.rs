@@ -47,42 +47,108 @@ pub fn changeset_commits(root: &Utf8Path, ids: &[String]) -> Result<HashMap<Stri
             .or_default()
             .push(id);
     }
-    let walk = repo
+    let mut walk = repo
         .inner
         .rev_walk([head])
         .sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst))
         .all()
         .context("cannot walk the git history")?;
-    for info in walk {
-        if tracked.is_empty() {
+    // Commits are diffed a batch at a time (the batches growing, since most changesets were
+    // added recently), each batch on several threads, then read in walk order.
+    let mut batch: Vec<(ObjectId, Option<ObjectId>)> = Vec::new();
+    let mut batch_size = FIRST_BATCH;
+    while !tracked.is_empty() {
+        batch.clear();
+        while batch.len() < batch_size {
+            let Some(info) = walk.next() else { break };
+            let info = info.context("cannot walk the git history")?;
+            if info.parent_ids.len() <= 1 {
+                batch.push((info.id, info.parent_ids.first().copied()));
+            }
+        }
+        if batch.is_empty() {
             break;
         }
-        let info = info.context("cannot walk the git history")?;
-        if info.parent_ids.len() > 1 {
-            continue;
-        }
-        let (new_root, old_root) = repo.trees_of(info.id, info.parent_ids.first().copied())?;
-        let new_dir = repo.subtree(Some(new_root), &changeset_dir)?;
-        let old_dir = repo.subtree(old_root, &changeset_dir)?;
-        if new_dir == old_dir {
-            continue;
-        }
-        let diff = repo.file_changes(new_dir, old_dir)?;
-        for (path, oid) in &diff.added {
-            let Some(waiting) = tracked.remove(path) else {
-                continue;
-            };
-            match rename_source(path, oid, &diff.removed) {
-                Some(source) => tracked.entry(source).or_default().extend(waiting),
-                None => {
-                    for id in waiting {
-                        found.insert(id.to_owned(), info.id.to_string());
+        let diffs = changeset_diffs(root, &repo, &batch, &changeset_dir)?;
+        for ((commit, _), diff) in batch.iter().zip(diffs) {
+            let Some(diff) = diff else { continue };
+            for (path, oid) in &diff.added {
+                let Some(waiting) = tracked.remove(path) else {
+                    continue;
+                };
+                match rename_source(path, oid, &diff.removed) {
+                    Some(source) => tracked.entry(source).or_default().extend(waiting),
+                    None => {
+                        for id in waiting {
+                            found.insert(id.to_owned(), commit.to_string());
+                        }
                     }
                 }
             }
+            if tracked.is_empty() {
+                break;
+            }
         }
+        batch_size = (batch_size * 2).min(LAST_BATCH);
     }
     Ok(found)
+}
+
+/// The first batch of commits [`changeset_commits`] diffs, and the largest.
+const FIRST_BATCH: usize = 8;
+const LAST_BATCH: usize = 512;
+/// Batches at least this large are diffed on several threads.
+const PARALLEL_BATCH: usize = 32;
+
+/// For each `(commit, parent)`, how the directory `dir` changed (`None`: it did not), on up to
+/// four threads for a large batch, each with its own handle on the repository at `root`.
+fn changeset_diffs(
+    root: &Utf8Path,
+    repo: &Repo,
+    commits: &[(ObjectId, Option<ObjectId>)],
+    dir: &[BString],
+) -> Result<Vec<Option<trees::FileChanges>>> {
+    let diff_all = |repo: &Repo, commits: &[(ObjectId, Option<ObjectId>)]| {
+        commits
+            .iter()
+            .map(|&(commit, parent)| changeset_diff(repo, commit, parent, dir))
+            .collect::<Result<Vec<_>>>()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if commits.len() < PARALLEL_BATCH || threads == 1 {
+        return diff_all(repo, commits);
+    }
+    let part = commits.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = commits
+            .chunks(part)
+            .map(|chunk| scope.spawn(move || diff_all(&open(root)?, chunk)))
+            .collect();
+        let mut diffs = Vec::with_capacity(commits.len());
+        for worker in workers {
+            let part = worker
+                .join()
+                .map_err(|_| anyhow::anyhow!("a thread reading the git history panicked"))??;
+            diffs.extend(part);
+        }
+        Ok(diffs)
+    })
+}
+
+/// How the directory `dir` changed from `parent` to `commit`, `None` when it did not.
+fn changeset_diff(
+    repo: &Repo,
+    commit: ObjectId,
+    parent: Option<ObjectId>,
+    dir: &[BString],
+) -> Result<Option<trees::FileChanges>> {
+    let (new_root, old_root) = repo.trees_of(commit, parent)?;
+    let new_dir = repo.subtree(Some(new_root), dir)?;
+    let old_dir = repo.subtree(old_root, dir)?;
+    if new_dir == old_dir {
+        return Ok(None);
+    }
+    repo.file_changes(new_dir, old_dir).map(Some)
 }
 
 /// The file a file added as `path` was renamed from: one deleted in the same commit with the
@@ -251,8 +317,14 @@ fn open(root: &Utf8Path) -> Result<Repo> {
     })?;
     let relative = Utf8PathBuf::from_path_buf(relative.to_owned())
         .map_err(|path| anyhow::anyhow!("`{}` is not UTF-8", path.display()))?;
-    // Trees are read many times over: keep recently decoded objects.
+    // Trees are read many times over: keep recently decoded objects, and the delta bases of
+    // packed ones (without a pack cache every read inflates its whole delta chain again).
     inner.object_cache_size_if_unset(32 * 1024 * 1024);
+    inner.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            64 * 1024 * 1024,
+        ))
+    });
     let shallow = inner
         .shallow_commits()
         .context("cannot read the list of shallow commits")?

@@ -113,6 +113,13 @@ pub fn prepare(
     if release_plan.changesets.is_empty() && !exiting {
         return Ok(Err(Nothing::NoChangesets));
     }
+    let with_changelogs = request.changelog && changelogs_enabled(repo);
+    // The commit of each changeset (for the changelogs) is read from git history on threads of
+    // its own while the manifests are staged.
+    let history = with_changelogs.then(|| {
+        let (root, ids) = (repo.root().to_owned(), release_plan.changesets.clone());
+        std::thread::spawn(move || history::changeset_commits(&root, &ids))
+    });
     let mut files = FileSet::new(repo.root());
     let changes = manifest_changes(repo.packages(), &release_plan, &config, snapshot.is_some());
     let npm_root = npm::requirement_changes(
@@ -124,7 +131,10 @@ pub fn prepare(
     );
     stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
     let mut warnings = release_plan.warnings.clone();
-    let changelogs = if request.changelog && changelogs_enabled(repo) {
+    let changelogs = if let Some(history) = history {
+        let commits = history
+            .join()
+            .map_err(|_| anyhow::anyhow!("the thread reading the git history panicked"))??;
         let env = Environment::from_process();
         let offline = request.offline || env.get("CARGO_NET_OFFLINE") == Some("true");
         let generator = changelog_github::setup(repo, &env, offline)?;
@@ -133,6 +143,7 @@ pub fn prepare(
             repo,
             &release_plan,
             &changesets,
+            &commits,
             &config,
             generator,
         )?;
@@ -193,20 +204,20 @@ fn stage_changelogs(
     repo: &Repo,
     release_plan: &ReleasePlan,
     changesets: &[Changeset],
+    commits: &HashMap<String, String>,
     config: &PlanConfig,
     generator: changelog_github::Setup,
 ) -> Result<(Vec<Utf8PathBuf>, Option<String>), Failure> {
     let packages = repo.packages();
-    let commits = history::changeset_commits(repo.root(), &release_plan.changesets)?;
     let (mut entries, note) = match generator {
         changelog_github::Setup::Default(note) => (
-            changelog::entries(packages, release_plan, changesets, &commits, config),
+            changelog::entries(packages, release_plan, changesets, commits, config),
             note,
         ),
         changelog_github::Setup::GitHub { mut lines, client } => {
             // A first rendering without answers says what to ask.
             let ask = Generator::GitHub(&lines);
-            changelog::entries_with(packages, release_plan, changesets, &commits, config, ask);
+            changelog::entries_with(packages, release_plan, changesets, commits, config, ask);
             let wanted = lines.wanted();
             changelog_github::answer(&mut lines, &client, &wanted)?;
             let github = Generator::GitHub(&lines);
@@ -215,7 +226,7 @@ fn stage_changelogs(
                     packages,
                     release_plan,
                     changesets,
-                    &commits,
+                    commits,
                     config,
                     github,
                 ),

@@ -69,11 +69,7 @@ fn interrupt(txn: &Transaction, journal: &Utf8Path, staged: usize, applied: usiz
         stage_one(entry, *text).unwrap();
     }
     for entry in entries.iter().take(applied) {
-        if entry.remove {
-            fs::remove_file(&entry.target).unwrap();
-        } else {
-            fs::rename(&entry.temp, &entry.target).unwrap();
-        }
+        apply_one(entry).unwrap();
     }
 }
 

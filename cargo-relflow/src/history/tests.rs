@@ -154,6 +154,47 @@ fn changeset_commits_are_those_git_log_follow_finds() {
 }
 
 #[test]
+fn a_long_history_read_in_parallel_batches_finds_what_git_finds() {
+    // Enough commits for the batches of [`changeset_commits`] to grow past the size diffed on
+    // several threads, with a rename and merges among them.
+    let repo = Sandbox::new();
+    repo.write("package.json", "{}\n");
+    repo.commit("init");
+    let mut ids = Vec::new();
+    for n in 0..150 {
+        let id = format!("cs-{n:03}");
+        repo.write(
+            &format!(".changeset/{id}.md"),
+            &format!("---\n---\n\n{n}\n"),
+        );
+        if n % 7 == 0 {
+            repo.write(&format!("src/f{n}.txt"), "x");
+        }
+        repo.commit(&format!("add {id}"));
+        if n == 40 {
+            std::fs::create_dir_all(repo.root.join(".changeset/pre")).unwrap();
+            repo.git(["mv", ".changeset/cs-005.md", ".changeset/pre/cs-005.md"]);
+            repo.commit("move cs-005");
+        }
+        if n % 50 == 25 {
+            repo.git(["checkout", "--quiet", "-b", &format!("side-{n}")]);
+            repo.write(&format!(".changeset/side-{n}.md"), "---\n---\n\nside\n");
+            repo.commit("on a side branch");
+            repo.git(["checkout", "--quiet", "main"]);
+            repo.merge(&format!("side-{n}"));
+            ids.push(format!("side-{n}"));
+        }
+        ids.push(id);
+    }
+    ids.push("pre/cs-005".to_owned());
+    let ours = changeset_commits(&repo.root, &ids).unwrap();
+    let theirs = git_adding_commits(&repo, "", &ids);
+    assert_eq!(ours.len(), ids.len(), "every one was committed");
+    assert_eq!(ours["pre/cs-005"], ours["cs-005"]);
+    assert_eq!(ours, theirs);
+}
+
+#[test]
 fn a_root_below_the_work_tree_reads_its_own_paths() {
     let repo = Sandbox::new();
     repo.write("other/.changeset/x.md", "---\n---\n\nOther\n");
