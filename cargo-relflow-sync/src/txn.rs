@@ -300,8 +300,10 @@ fn keep_original(entry: &Entry, backup: &Utf8Path) -> io::Result<()> {
 /// From this many files on, staging runs on [`STAGE_THREADS`] threads, so that the fsyncs of
 /// the temp files overlap (a workspace release writes thousands); below, on the calling thread.
 const PARALLEL_FROM: usize = 64;
-/// The threads that stage a large commit (fsync waits on the disk, not on a core).
-const STAGE_THREADS: usize = 8;
+/// The threads that stage a large commit: an fsync waits on the disk, not on a core, and the
+/// file system commits concurrent fsyncs together (on 2 cores, 32 threads wrote the 224 files of
+/// the 1,000-package bench release in 40-50 ms against 50-60 ms with 8).
+const STAGE_THREADS: usize = 32;
 
 fn stage(
     entries: &[Entry],

@@ -274,11 +274,12 @@ pub fn model(spec: &Spec) -> Model {
     }
     let sampo = spec.mix == Mix::Cargo;
     if sampo {
-        // No GitHub lookups (the repository has no remote anyway): local work only.
+        // No GitHub lookups (the repository has no remote anyway): local work only. The bench
+        // runs on the `feature` branch, where sampo releases only when it is listed.
         put(
             &mut files,
             ".sampo/config.toml".into(),
-            "[changelog]\nshow_acknowledgments = false\n".into(),
+            "[changelog]\nshow_acknowledgments = false\n\n[git]\nrelease_branches = [\"main\", \"feature\"]\n".into(),
         );
     }
     put(
