@@ -509,11 +509,11 @@ fn hyperfine() -> Result<PathBuf> {
     {
         return Ok(PathBuf::from("hyperfine"));
     }
-    say("hyperfine is missing: installing it with `cargo install hyperfine --locked` into target/tools/hyperfine");
+    say("hyperfine is missing: installing it with `cargo install hyperfine@1.19.0 --locked` into target/tools/hyperfine (2.x needs a newer rustc)");
     say("(as root, `apt-get install -y hyperfine` is quicker)");
     let mut install = cargo();
     install
-        .args(["install", "hyperfine", "--locked", "--root"])
+        .args(["install", "hyperfine@1.19.0", "--locked", "--root"])
         .arg(root().join("target/tools/hyperfine"));
     run(install)?;
     Ok(local)
