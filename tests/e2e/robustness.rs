@@ -375,3 +375,76 @@ fn a_held_lock_makes_writing_commands_exit_2_naming_the_holder() {
     repo.relflow(["changeset", "add", "-p", "core:patch", "-m", "x"])
         .assert_code(0);
 }
+
+/// An npm workspace of `count` packages, each named by one changeset: a commit of 3 x `count`
+/// files, enough for the transaction to stage, remove and clean up on several threads.
+fn large_repo(count: usize) -> TestRepo {
+    let mut repo = TestRepo::new().file(
+        "package.json",
+        r#"{ "private": true, "workspaces": ["js/*"] }"#,
+    );
+    repo = repo.file(".changeset/config.json", "{}\n");
+    for n in 0..count {
+        repo = repo
+            .file(
+                &format!("js/p{n}/package.json"),
+                &format!("{{\n  \"name\": \"p{n}\",\n  \"version\": \"1.0.0\"\n}}\n"),
+            )
+            .file(
+                &format!(".changeset/c{n}.md"),
+                &format!("---\n\"p{n}\": minor\n---\n\nA change to p{n}.\n"),
+            );
+    }
+    repo.commit("initial")
+}
+
+#[test]
+fn a_large_commit_on_many_threads_killed_anywhere_is_restored_whole() {
+    let repo = large_repo(40);
+    let old = repo.snapshot_tree();
+    repo.relflow(["version"]).assert_code(0);
+    let new = repo.snapshot_tree();
+    reset(&repo);
+    let mut outcomes = BTreeMap::new();
+    // `-f`: the worker threads' system calls are traced and faulted too.
+    for (syscall, n) in [
+        ("write", 1),
+        ("write", 30),
+        ("write", 70),
+        ("linkat", 1),
+        ("linkat", 25),
+        ("rename", 1),
+        ("rename", 20),
+        ("rename", 60),
+        ("rename", 110),
+        ("unlink", 1),
+        ("unlink", 30),
+        ("unlink", 70),
+        ("fdatasync", 10),
+    ] {
+        let case = format!("SIGKILL at {syscall} #{n}");
+        let (code, _) = traced_version(
+            &repo,
+            &[
+                "-f".to_owned(),
+                format!("-etrace={syscall}"),
+                format!("-einject={syscall}:signal=SIGKILL:when={n}"),
+            ],
+        );
+        let next = repo.relflow(["changeset", "status"]);
+        assert!(next.code == 0 || next.code == 1, "{case}: {}", next.stderr);
+        let whole = whole_tree(&repo, &old, &new, &case);
+        if whole == "old" {
+            assert_eq!(repo.changeset_files().len(), 40, "{case}");
+        }
+        *outcomes.entry((whole, code == 0)).or_insert(0) += 1;
+        reset(&repo);
+    }
+    eprintln!("large commit, killed on worker threads: {outcomes:?} (tree, run finished)");
+    assert!(
+        outcomes
+            .keys()
+            .any(|(whole, finished)| *whole == "old" && !finished),
+        "no kill landed inside the commit: {outcomes:?}"
+    );
+}
