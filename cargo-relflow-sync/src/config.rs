@@ -327,15 +327,6 @@ pub fn load(root: &Utf8Path) -> Result<LoadedConfig, InputError> {
     }
 }
 
-/// The part of a path or glob before its first component with a wildcard.
-fn literal_prefix(pattern: &str) -> String {
-    pattern
-        .split('/')
-        .take_while(|c| !c.contains(['*', '?', '[', '{']))
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Reads a file that may be absent.
 pub fn read_optional(path: &Utf8Path) -> Result<Option<String>, InputError> {
     match crate::diag::read_text_file(path) {
@@ -454,7 +445,7 @@ impl RelflowConfig {
     ) -> Result<(), InputError> {
         let check = |key: &str, value: &Spanned<String>, under: Option<&str>| {
             let written = value.get_ref();
-            let literal = literal_prefix(written);
+            let literal = crate::inside::literal_prefix(written);
             let full = match under {
                 Some(dir) => Utf8Path::new(dir).join(literal),
                 None => Utf8PathBuf::from(literal),

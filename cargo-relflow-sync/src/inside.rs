@@ -60,6 +60,16 @@ impl Outside {
     }
 }
 
+/// The part of a path or glob before its first component with a wildcard (`packages/*/src` gives
+/// `packages`): the part a glob's matches all lie below.
+pub fn literal_prefix(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .take_while(|c| !c.contains(['*', '?', '[', '{']))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `path` without `.` components and with each `..` applied, if it stays inside the root.
 pub fn lexical(path: &Utf8Path) -> Result<Utf8PathBuf, Outside> {
     let mut kept: Vec<&str> = Vec::new();

@@ -359,11 +359,8 @@ fn inside_root(
     raw: &str,
     pattern: &str,
 ) -> Result<(), InputError> {
-    let literal: Vec<&str> = pattern
-        .split('/')
-        .take_while(|c| !c.contains(['*', '?', '[', '{']))
-        .collect();
-    crate::inside::resolve(root, Utf8Path::new(&literal.join("/"))).map_err(|outside| {
+    let literal = crate::inside::literal_prefix(pattern);
+    crate::inside::resolve(root, Utf8Path::new(&literal)).map_err(|outside| {
         let key = if source == "pnpm-workspace.yaml" {
             "packages"
         } else {
