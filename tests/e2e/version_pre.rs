@@ -133,28 +133,28 @@ fn changesets(repo: &TestRepo, args: &[&str]) {
     assert!(output.status.success(), "changesets {args:?}: {output:?}");
 }
 
+/// A workspace Changesets v3 also reads (a named root and a package-lock.json, by which @manypkg
+/// recognises npm), in pre mode with `pre_json`, and one changeset bumping `pkg-a` by `bump`.
+fn pre_mode_repo(pre_json: &str, bump: &str) -> TestRepo {
+    npm_repo()
+        .file(
+            "package.json",
+            "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
+        )
+        .file("package-lock.json", "{}\n")
+        .file(".changeset/pre.json", pre_json)
+        .file(
+            ".changeset/red-cats-run.md",
+            &format!("---\n\"pkg-a\": {bump}\n---\n\nA change.\n"),
+        )
+        .commit("in pre mode")
+}
+
 #[test]
 fn unknown_pre_json_keys_are_kept_as_changesets_v3_keeps_them() {
     // A v3 pre.json with keys of its own, written compactly by hand.
-    let repo = || {
-        npm_repo()
-            .file(
-                "package.json",
-                "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
-            )
-            // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
-            .file("package-lock.json", "{}\n")
-            .file(
-                ".changeset/pre.json",
-                "{\"$comment\": \"beta train\", \"mode\": \"pre\", \"tag\": \"beta\", \"owner\": {\"team\": \"web\"}}\n",
-            )
-            .file(
-                ".changeset/red-cats-run.md",
-                "---\n\"pkg-a\": minor\n---\n\nA feature.\n",
-            )
-            .commit("in pre mode")
-    };
-    let (ours, theirs) = (repo(), repo());
+    let v3 = "{\"$comment\": \"beta train\", \"mode\": \"pre\", \"tag\": \"beta\", \"owner\": {\"team\": \"web\"}}\n";
+    let (ours, theirs) = (pre_mode_repo(v3, "minor"), pre_mode_repo(v3, "minor"));
     ours.relflow(["version"]).assert_code(0);
     changesets(&theirs, &["version"]);
     // `version` leaves a v3 pre.json as it is.
@@ -181,25 +181,8 @@ fn unknown_pre_json_keys_are_kept_as_changesets_v3_keeps_them() {
         .contains("\"team\": \"web\""));
 
     // A v2 file with a key of its own: migrated, the key kept.
-    let v2 = || {
-        npm_repo()
-            .file(
-                "package.json",
-                "{\n  \"name\": \"root\",\n  \"private\": true,\n  \"workspaces\": [\"packages/*\"]\n}\n",
-            )
-            // @manypkg (Changesets) recognises an npm workspace by its package-lock.json.
-            .file("package-lock.json", "{}\n")
-            .file(
-                ".changeset/pre.json",
-                "{\n  \"mode\": \"pre\",\n  \"tag\": \"next\",\n  \"initialVersions\": { \"pkg-a\": \"1.0.0\" },\n  \"changesets\": [],\n  \"x-ci\": true\n}\n",
-            )
-            .file(
-                ".changeset/red-cats-run.md",
-                "---\n\"pkg-a\": patch\n---\n\nA fix.\n",
-            )
-            .commit("v2 pre mode")
-    };
-    let (ours, theirs) = (v2(), v2());
+    let v2 = "{\n  \"mode\": \"pre\",\n  \"tag\": \"next\",\n  \"initialVersions\": { \"pkg-a\": \"1.0.0\" },\n  \"changesets\": [],\n  \"x-ci\": true\n}\n";
+    let (ours, theirs) = (pre_mode_repo(v2, "patch"), pre_mode_repo(v2, "patch"));
     ours.relflow(["version"]).assert_code(0);
     changesets(&theirs, &["version"]);
     assert_eq!(
