@@ -301,7 +301,8 @@ impl Settings {
     }
 }
 
-fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetFile>, InputError> {
+/// The changeset files of `dir` (`NAME.md`, without README.md and the like), sorted.
+fn changeset_file_names(dir: &Utf8Path) -> Result<Vec<String>, InputError> {
     let entries = dir
         .read_dir_utf8()
         .map_err(|e| InputError::in_file(dir, format!("failed to read `{dir}`: {e}")))?;
@@ -315,6 +316,31 @@ fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetF
         }
     }
     names.sort_unstable();
+    Ok(names)
+}
+
+/// The ids of the changeset files under `root/.changeset` (and its `pre/`), from the file names
+/// alone, as [`Repo::read_changesets`] names them; none where the folder cannot be listed (that
+/// read reports it).
+pub fn changeset_ids(root: &Utf8Path) -> Vec<String> {
+    let dir = root.join(CHANGESET_DIR);
+    let ids = |dir: &Utf8Path, prefix: &str| -> Vec<String> {
+        changeset_file_names(dir)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|name| format!("{prefix}{}", name.trim_end_matches(".md")))
+            .collect()
+    };
+    let mut all = ids(&dir, "");
+    let pre = dir.join("pre");
+    if pre.is_dir() {
+        all.extend(ids(&pre, "pre/"));
+    }
+    all
+}
+
+fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetFile>, InputError> {
+    let names = changeset_file_names(dir)?;
     let relative_dir = Utf8PathBuf::from(CHANGESET_DIR).join(id_prefix.trim_end_matches('/'));
     names
         .into_iter()

@@ -77,10 +77,48 @@ pub enum Nothing {
     NoChangesets,
 }
 
+/// The commit of each changeset, read from git history on a thread of its own: started as soon
+/// as the repository root is known (see [`crate::repo::Repo::open_alongside`]), so that the walk
+/// overlaps package discovery.
+#[derive(Debug)]
+pub struct History(std::thread::JoinHandle<anyhow::Result<HashMap<String, String>>>);
+
+impl History {
+    /// Starts reading, for every changeset file under `root`.
+    pub fn start(root: &Utf8Path) -> History {
+        let ids = crate::repo::changeset_ids(root);
+        History::for_ids(root, ids)
+    }
+
+    fn for_ids(root: &Utf8Path, ids: Vec<String>) -> History {
+        let root = root.to_owned();
+        History(std::thread::spawn(move || {
+            history::changeset_commits(&root, &ids)
+        }))
+    }
+
+    fn wait(self) -> Result<HashMap<String, String>, Failure> {
+        let commits = self
+            .0
+            .join()
+            .map_err(|_| anyhow::anyhow!("the thread reading the git history panicked"))??;
+        Ok(commits)
+    }
+}
+
 /// Computes the plan and stages every file edit of the release.
 pub fn prepare(
     repo: &Repo,
     request: &VersionRequest,
+) -> Result<Result<VersionRun, Nothing>, Failure> {
+    prepare_with(repo, request, None)
+}
+
+/// [`prepare`] with the changesets' history already being read (`None`: read it here).
+pub fn prepare_with(
+    repo: &Repo,
+    request: &VersionRequest,
+    history: Option<History>,
 ) -> Result<Result<VersionRun, Nothing>, Failure> {
     let files_read = repo.read_changesets()?;
     let pre = repo.pre.as_ref();
@@ -115,10 +153,9 @@ pub fn prepare(
     }
     let with_changelogs = request.changelog && changelogs_enabled(repo);
     // The commit of each changeset (for the changelogs) is read from git history on threads of
-    // its own while the manifests are staged.
+    // its own while the manifests are staged, when the caller has not started it already.
     let history = with_changelogs.then(|| {
-        let (root, ids) = (repo.root().to_owned(), release_plan.changesets.clone());
-        std::thread::spawn(move || history::changeset_commits(&root, &ids))
+        history.unwrap_or_else(|| History::for_ids(repo.root(), release_plan.changesets.clone()))
     });
     let mut files = FileSet::new(repo.root());
     let changes = manifest_changes(repo.packages(), &release_plan, &config, snapshot.is_some());
@@ -132,9 +169,7 @@ pub fn prepare(
     stage_versions(&mut files, &repo.workspace, &changes, &npm_root)?;
     let mut warnings = release_plan.warnings.clone();
     let changelogs = if let Some(history) = history {
-        let commits = history
-            .join()
-            .map_err(|_| anyhow::anyhow!("the thread reading the git history panicked"))??;
+        let commits = history.wait()?;
         let env = Environment::from_process();
         let offline = request.offline || env.get("CARGO_NET_OFFLINE") == Some("true");
         let generator = changelog_github::setup(repo, &env, offline)?;

@@ -1,6 +1,7 @@
 //! `cargo relflow version`: consume the changesets, or show with `--dry-run` what that would write.
 
 use camino::Utf8Path;
+use cargo_relflow_sync::discover::Depth;
 use cargo_relflow_sync::edit::files::FileSet;
 
 use crate::cli::VersionArgs;
@@ -9,12 +10,15 @@ use crate::format;
 use crate::lock::RepoLock;
 use crate::repo::Repo;
 use crate::ui::Ui;
-use crate::version::{prepare, Nothing, VersionRequest};
+use crate::version::{prepare_with, History, Nothing, VersionRequest};
 
 /// Writes the release (all files or none), or prints its diff with `--dry-run`.
 pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let lock = RepoLock::acquire(start, ui)?;
-    let repo = Repo::open(start)?;
+    // The changesets' history is read while the packages are discovered.
+    let (repo, history) = Repo::open_alongside(start, Depth::Full, |root, _| {
+        (!args.no_changelog).then(|| History::start(root))
+    })?;
     repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = VersionRequest {
         snapshot: args
@@ -25,7 +29,7 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
         version: None,
         offline: args.offline,
     };
-    let run = match prepare(&repo, &request)? {
+    let run = match prepare_with(&repo, &request, history)? {
         Ok(run) => run,
         Err(Nothing::NoChangesets) => {
             ui.warn("No unreleased changesets found.");
