@@ -193,12 +193,7 @@ impl Transaction {
                 path: path.clone(),
                 error,
             };
-            let target = resolve(path).map_err(failed)?;
-            let exists = match fs::symlink_metadata(&target) {
-                Ok(_) => true,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-                Err(e) => return Err(failed(e)),
-            };
+            let (target, exists) = resolve(path).map_err(failed)?;
             if text.is_none() && !exists {
                 continue;
             }
@@ -519,18 +514,23 @@ fn folders(entries: &[Entry]) -> Vec<&Utf8Path> {
     dirs
 }
 
-/// `path`, or where it is a symlink, the file it points to (written through, not replaced).
-fn resolve(path: &Utf8Path) -> io::Result<Utf8PathBuf> {
+/// `path`, or where it is a symlink, the file it points to (written through, not replaced), and
+/// whether that file exists: one `lstat`, since [`FileSet`](crate::edit::files::FileSet) hands
+/// over paths it has already resolved.
+fn resolve(path: &Utf8Path) -> io::Result<(Utf8PathBuf, bool)> {
     let path = absolute(path)?;
     match fs::symlink_metadata(&path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             let target = fs::canonicalize(&path).map_err(|e| {
                 io::Error::new(e.kind(), format!("`{path}` is a symlink to a missing file"))
             })?;
-            Utf8PathBuf::from_path_buf(target)
-                .map_err(|p| io::Error::other(format!("non-UTF-8 path {}", p.display())))
+            let target = Utf8PathBuf::from_path_buf(target)
+                .map_err(|p| io::Error::other(format!("non-UTF-8 path {}", p.display())))?;
+            Ok((target, true))
         }
-        _ => Ok(path),
+        Ok(_) => Ok((path, true)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((path, false)),
+        Err(e) => Err(e),
     }
 }
 
