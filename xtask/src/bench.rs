@@ -815,7 +815,7 @@ fn report(
         text,
         "`cargo xtask bench --packages N` scales the repositories down for a quick run (that run writes \
          `target/bench/BENCHMARKS-N.md`; only the default 1,000-package run rewrites this file). It \
-         installs hyperfine if missing (`cargo install hyperfine --locked --root target/tools/hyperfine`) and \
+         installs hyperfine if missing (`cargo install hyperfine@1.19.0 --locked --root target/tools/hyperfine`: 2.x needs a newer rustc) and \
          Node 22 + `@changesets/cli@3.0.3` (`cargo xtask tools`). `--sampo` adds sampo's `release` \
          (`cargo install sampo --locked --root target/tools/sampo` if missing; `--sampo=PATH` takes a \
          binary); without it those rows are left out.\n"

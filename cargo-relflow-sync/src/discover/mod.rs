@@ -8,6 +8,7 @@ pub mod npm;
 pub mod python;
 #[cfg(test)]
 mod test_support;
+mod tree_walk;
 
 use camino::{Utf8Path, Utf8PathBuf};
 

@@ -90,15 +90,13 @@ pub fn discover_npm_with_duplicates(
     let dirs = match_dirs(root, &source, &patterns)?;
     let mut manifests = Vec::new();
     let mut names: BTreeMap<String, Utf8PathBuf> = BTreeMap::new();
-    for dir in dirs {
+    let reads = read_manifests(root, &dirs);
+    for (dir, read) in dirs.into_iter().zip(reads) {
         let manifest = Utf8PathBuf::from(format!("{dir}/package.json"));
-        let text = match read_text_file(&root.join(&manifest)) {
-            Ok(text) => text,
-            // A matched directory without a package.json is no package.
-            Err(_) if !root.join(&manifest).is_file() => continue,
-            Err(e) => return Err(crate::diag::read_error(&manifest, &e)),
+        // A matched directory without a package.json is no package.
+        let Some((text, object)) = read? else {
+            continue;
         };
-        let object = parse_json(&manifest, &text)?;
         let name = match object.get("name") {
             Some(Value::String(name)) if !name.is_empty() => name.clone(),
             _ => {
@@ -168,6 +166,54 @@ pub fn discover_npm_with_duplicates(
         });
     }
     Ok((packages, duplicates))
+}
+
+/// A package.json as read: its text and its top-level object.
+type Manifest = (String, Map<String, Value>);
+
+/// From this many packages on, their package.json files are read and parsed on two threads.
+const READ_IN_TWO_FROM: usize = 64;
+
+/// Reads and parses the package.json of each of `dirs`, in order: `None` for a directory
+/// without one. Large workspaces are read half on this thread and half on another (the files
+/// are independent; each result stays at its directory's place, so errors come in the order a
+/// sequential read would give them).
+fn read_manifests(
+    root: &Utf8Path,
+    dirs: &[Utf8PathBuf],
+) -> Vec<Result<Option<Manifest>, InputError>> {
+    let read_all = |dirs: &[Utf8PathBuf]| -> Vec<_> {
+        dirs.iter().map(|dir| read_manifest(root, dir)).collect()
+    };
+    if dirs.len() < READ_IN_TWO_FROM {
+        return read_all(dirs);
+    }
+    let (first, second) = dirs.split_at(dirs.len() / 2);
+    std::thread::scope(|scope| {
+        let later = std::thread::Builder::new()
+            .spawn_scoped(scope, || read_all(second))
+            .ok();
+        let mut results = read_all(first);
+        match later.map(|handle| handle.join()) {
+            Some(Ok(rest)) => results.extend(rest),
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread could be started: this one reads the rest.
+            None => results.extend(read_all(second)),
+        }
+        results
+    })
+}
+
+/// Reads and parses `dir/package.json`; `None` when there is no such file.
+fn read_manifest(root: &Utf8Path, dir: &Utf8Path) -> Result<Option<Manifest>, InputError> {
+    let manifest = Utf8PathBuf::from(format!("{dir}/package.json"));
+    let text = match read_text_file(&root.join(&manifest)) {
+        Ok(text) => text,
+        Err(_) if !root.join(&manifest).is_file() => return Ok(None),
+        Err(e) => return Err(crate::diag::read_error(&manifest, &e)),
+    };
+    let object = parse_json(&manifest, &text)?;
+    Ok(Some((text, object)))
 }
 
 /// The workspace dependencies of one package.json, in manifest order.

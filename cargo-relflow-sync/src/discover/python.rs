@@ -13,13 +13,12 @@
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
-use std::sync::{Mutex, PoisonError};
 
 use camino::{Utf8Path, Utf8PathBuf};
 use pep508_rs::{Requirement, VerbatimUrl};
 use toml::{Table, Value};
 
-use super::{git_index, read_text_file};
+use super::{git_index, read_text_file, tree_walk};
 use crate::diag::{line_of, InputError};
 use crate::dynamic_version::{dynamic_source, first_existing, read_version, DynamicSource};
 use crate::model::{DepKind, Dependency, Ecosystem, Package, Publish, VersionSource};
@@ -237,38 +236,10 @@ fn tracked_dirs(root: &Utf8Path) -> Option<BTreeMap<String, Option<String>>> {
 
 /// Every directory of the repository holding a pyproject.toml.
 fn walked_dirs(root: &Utf8Path) -> BTreeMap<String, Option<String>> {
-    let dirs = Mutex::new(BTreeMap::new());
-    // Only the repository's own .gitignore files count: no global excludes, no `.ignore`
-    // files, no parents of the root. The "parallel" walker, on one thread, finds each
-    // directory's .gitignore in its listing instead of probing for it.
-    let walk = ignore::WalkBuilder::new(root)
-        .require_git(false)
-        .parents(false)
-        .ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some("node_modules" | "target")))
-        .threads(1)
-        .build_parallel();
-    walk.run(|| {
-        Box::new(|entry| {
-            let found = entry.ok().filter(|entry| {
-                entry.file_type().is_some_and(|t| t.is_file())
-                    && entry.file_name() == "pyproject.toml"
-            });
-            let parent = found.as_ref().and_then(|entry| entry.path().parent());
-            if let Some(rel) = parent
-                .and_then(Utf8Path::from_path)
-                .and_then(|parent| relative(root, parent))
-            {
-                dirs.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(rel, None);
-            }
-            ignore::WalkState::Continue
-        })
-    });
-    dirs.into_inner().unwrap_or_else(PoisonError::into_inner)
+    tree_walk::dirs_with_file(root, "pyproject.toml")
+        .into_iter()
+        .map(|dir| (dir, None))
+        .collect()
 }
 
 /// Parses TOML, with the error's line.
