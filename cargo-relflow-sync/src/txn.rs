@@ -15,14 +15,14 @@
 //! process killed outright leaves the journal behind, and [`recover`] (which every command runs
 //! before anything else) rolls it back, or finishes it when it was already marked committed.
 
+mod crew;
 mod journal;
 mod signals;
 
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -170,16 +170,54 @@ impl Transaction {
             path: journal.clone(),
             error,
         })?;
-        let applied = stage(&entries, &texts, &signals)
-            .and_then(|()| apply(&entries, &signals))
-            .and_then(|()| {
-                journal::mark_committed(&journal).map_err(|e| Step::Io(journal.clone(), e))
-            });
-        if let Err(step) = applied {
-            return Err(abandon(&journal, &entries, step));
-        }
-        finish(&journal, &entries, false);
-        Ok(())
+        let writes = entries.iter().take_while(|entry| !entry.remove).count();
+        let dirs = folders(&entries);
+        let clean = AtomicBool::new(true);
+        let work = |part: Part, at: usize| -> Result<(), Step> {
+            if part != Part::CleanUp {
+                if let Some(signal) = signals.received() {
+                    return Err(Step::Signal(signal));
+                }
+            }
+            match part {
+                Part::Stage => stage_one(&entries[at], texts[at])
+                    .map_err(|e| Step::Io(entries[at].target.clone(), e)),
+                Part::Remove => {
+                    let entry = &entries[writes + at];
+                    apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))
+                }
+                Part::SyncFolders => {
+                    journal::sync_dir(dirs[at]);
+                    Ok(())
+                }
+                Part::CleanUp => {
+                    clean_up(&entries[at], false, &clean);
+                    Ok(())
+                }
+            }
+        };
+        crew::with_crew(STAGE_THREADS, PARALLEL_FROM, &work, |crew| {
+            // The folders are synced once, after the renames: the links and temp files made
+            // while staging reach the disk no later than the renames that follow them in the
+            // same folders on a file system that journals metadata in order (ext4, XFS, btrfs,
+            // APFS).
+            let applied = crew
+                .run(Part::Stage, entries.len())
+                .and_then(|()| rename_writes(&entries[..writes], &signals))
+                .and_then(|()| crew.run(Part::Remove, entries.len() - writes))
+                .and_then(|()| crew.run(Part::SyncFolders, dirs.len()))
+                .and_then(|()| {
+                    journal::mark_committed(&journal).map_err(|e| Step::Io(journal.clone(), e))
+                });
+            if let Err(step) = applied {
+                return Err(abandon(&journal, &entries, step));
+            }
+            let _ = crew.run(Part::CleanUp, entries.len());
+            if clean.load(Ordering::Relaxed) {
+                let _ = fs::remove_file(&journal);
+            }
+            Ok(())
+        })
     }
 
     /// The journal entries (writes first, removals last) and the text of each.
@@ -227,7 +265,7 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
     };
     let files = record.entries.len();
     if record.committed {
-        finish(journal, &record.entries, true);
+        finish(journal, &record.entries);
         return Ok(Some(Recovered::Finished {
             pid: record.pid,
             files,
@@ -298,69 +336,28 @@ fn keep_original(entry: &Entry, backup: &Utf8Path) -> io::Result<()> {
     fs::rename(&entry.temp, backup)
 }
 
-/// From this many files on, staging runs on [`STAGE_THREADS`] threads, so that the fsyncs of
-/// the temp files overlap (a workspace release writes thousands); below, on the calling thread.
+/// A part of a commit with this many items (files, folders) or more runs on the commit's crew of
+/// [`STAGE_THREADS`] threads, so that the fsyncs overlap (a workspace release writes
+/// thousands); a smaller one, on the calling thread. The crew's threads are started once per
+/// commit (`crew.rs`): 37 threads instead of 101 for the 1,000-package npm `version`.
 const PARALLEL_FROM: usize = 64;
-/// The threads that stage a large commit: an fsync waits on the disk, not on a core, and the
+/// The threads of a large commit: an fsync waits on the disk, not on a core, and the
 /// file system commits concurrent fsyncs together. On the 2-core bench machine the whole
 /// 1,000-package npm `version` (224 files written) took 47 ms with 32 threads, 52 ms with 16,
 /// 55 ms with 8 and 63 ms with 64 (hyperfine means).
 const STAGE_THREADS: usize = 32;
 
-fn stage(
-    entries: &[Entry],
-    texts: &[Option<&str>],
-    signals: &signals::Deferred,
-) -> Result<(), Step> {
-    // The folders are synced once, after the renames (`apply`): the links and temp files made
-    // here reach the disk no later than the renames that follow them in the same folders on a
-    // file system that journals metadata in order (ext4, XFS, btrfs, APFS).
-    each_entry(entries.len(), Some(signals), |at| {
-        stage_one(&entries[at], texts[at]).map_err(|e| Step::Io(entries[at].target.clone(), e))
-    })
-}
-
-/// Runs `work` for `0..count`, stopping at the first failure or termination signal; on
-/// several threads when `count` is large (each index is independent of the others). The
-/// failure reported is that of the lowest index that failed, as a sequential run would.
-fn each_entry(
-    count: usize,
-    signals: Option<&signals::Deferred>,
-    work: impl Fn(usize) -> Result<(), Step> + Sync,
-) -> Result<(), Step> {
-    let one = |at: usize| match signals.and_then(signals::Deferred::received) {
-        Some(signal) => Err(Step::Signal(signal)),
-        None => work(at),
-    };
-    if count < PARALLEL_FROM {
-        return (0..count).try_for_each(one);
-    }
-    let next = AtomicUsize::new(0);
-    let failed: Mutex<Option<(usize, Step)>> = Mutex::new(None);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        for _ in 0..STAGE_THREADS {
-            scope.spawn(|| {
-                while !stop.load(Ordering::Relaxed) {
-                    let at = next.fetch_add(1, Ordering::Relaxed);
-                    if at >= count {
-                        break;
-                    }
-                    if let Err(step) = one(at) {
-                        stop.store(true, Ordering::Relaxed);
-                        let mut first = failed.lock().unwrap_or_else(|p| p.into_inner());
-                        if first.as_ref().is_none_or(|(earlier, _)| at < *earlier) {
-                            *first = Some((at, step));
-                        }
-                    }
-                }
-            });
-        }
-    });
-    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        Some((_, step)) => Err(step),
-        None => Ok(()),
-    }
+/// The parallel parts of a commit, in the order they run (see [`Transaction::commit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Each entry's backup and temp file ([`stage_one`]).
+    Stage,
+    /// Each file to remove, renamed to its backup name ([`apply_one`]).
+    Remove,
+    /// Each folder the entries live in, synced.
+    SyncFolders,
+    /// Each entry's backup (and stray temp file) removed ([`clean_up`]).
+    CleanUp,
 }
 
 /// Puts one entry in place: its temp file renamed over the target, or a file to remove renamed
@@ -373,25 +370,15 @@ fn apply_one(entry: &Entry) -> io::Result<()> {
     }
 }
 
-fn apply(entries: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
-    // Writes first, in order; then the removals (entries end with them), on several threads
-    // when there are many (consumed changesets).
-    let writes = entries.iter().take_while(|entry| !entry.remove).count();
-    for entry in &entries[..writes] {
+/// Renames the temp files of `writes` over their targets, in order.
+fn rename_writes(writes: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
+    for entry in writes {
         if let Some(signal) = signals.received() {
             return Err(Step::Signal(signal));
         }
         apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))?;
     }
-    let removals = &entries[writes..];
-    each_entry(removals.len(), Some(signals), |at| {
-        apply_one(&removals[at]).map_err(|e| Step::Io(removals[at].target.clone(), e))
-    })?;
-    let dirs = folders(entries);
-    each_entry(dirs.len(), Some(signals), |at| {
-        journal::sync_dir(dirs[at]);
-        Ok(())
-    })
+    Ok(())
 }
 
 /// Rolls back a commit stopped at `step` and says what happened.
@@ -460,25 +447,31 @@ fn restore(entry: &Entry) -> Result<(), (Utf8PathBuf, io::Error)> {
     remove_if_present(&entry.temp).map_err(at(&entry.temp))
 }
 
-/// Removes what a finished commit leaves: backups, stray temp files, the journal. A failure
-/// keeps the journal, so the next command finishes the cleanup.
-/// `temps_left` says whether temp files may remain (a commit that just applied every entry has
-/// renamed them all). Large cleanups run on several threads: removing a file's last link can
-/// wait on the disk (online discard).
-fn finish(journal: &Utf8Path, entries: &[Entry], temps_left: bool) {
+/// Removes what an interrupted commit that was complete left: backups, stray temp files, the
+/// journal. A failure keeps the journal, so the next command finishes the cleanup.
+fn finish(journal: &Utf8Path, entries: &[Entry]) {
     let clean = AtomicBool::new(true);
-    let _ = each_entry(entries.len(), None, |at| {
-        let entry = &entries[at];
-        let temp = temps_left.then_some(&entry.temp);
-        for path in entry.backup.iter().chain(temp) {
-            if remove_if_present(path).is_err() {
-                clean.store(false, Ordering::Relaxed);
-            }
-        }
+    let work = |_: Part, at: usize| -> Result<(), Step> {
+        clean_up(&entries[at], true, &clean);
         Ok(())
+    };
+    crew::with_crew(STAGE_THREADS, PARALLEL_FROM, &work, |crew| {
+        let _ = crew.run(Part::CleanUp, entries.len());
     });
     if clean.into_inner() {
         let _ = fs::remove_file(journal);
+    }
+}
+
+/// Removes the backup of a finished entry and, with `temps_left` (a commit that just renamed
+/// every temp file has none), its temp file; `clean` is cleared when one stays. Large cleanups
+/// run on a crew: removing a file's last link can wait on the disk (online discard).
+fn clean_up(entry: &Entry, temps_left: bool, clean: &AtomicBool) {
+    let temp = temps_left.then_some(&entry.temp);
+    for path in entry.backup.iter().chain(temp) {
+        if remove_if_present(path).is_err() {
+            clean.store(false, Ordering::Relaxed);
+        }
     }
 }
 
