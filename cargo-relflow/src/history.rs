@@ -112,9 +112,14 @@ fn changeset_diffs(
     dir: &[BString],
 ) -> Result<Vec<Option<trees::FileChanges>>> {
     let diff_all = |repo: &Repo, commits: &[(ObjectId, Option<ObjectId>)]| {
+        let mut dirs = DirOfCommit {
+            repo,
+            dir,
+            known: HashMap::new(),
+        };
         commits
             .iter()
-            .map(|&(commit, parent)| changeset_diff(repo, commit, parent, dir))
+            .map(|&(commit, parent)| changeset_diff(&mut dirs, commit, parent))
             .collect::<Result<Vec<_>>>()
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -138,20 +143,42 @@ fn changeset_diffs(
     })
 }
 
-/// How the directory `dir` changed from `parent` to `commit`, `None` when it did not.
+/// How the directory of `dirs` changed from `parent` to `commit`, `None` when it did not.
 fn changeset_diff(
-    repo: &Repo,
+    dirs: &mut DirOfCommit<'_>,
     commit: ObjectId,
     parent: Option<ObjectId>,
-    dir: &[BString],
 ) -> Result<Option<trees::FileChanges>> {
-    let (new_root, old_root) = repo.trees_of(commit, parent)?;
-    let new_dir = repo.subtree(Some(new_root), dir)?;
-    let old_dir = repo.subtree(old_root, dir)?;
+    let new_dir = dirs.of(commit)?;
+    // The oldest commits of a shallow clone lack their parents: they added what they hold.
+    let old_dir = match parent {
+        Some(parent) if !dirs.repo.shallow.contains(&commit) => dirs.of(parent)?,
+        _ => None,
+    };
     if new_dir == old_dir {
         return Ok(None);
     }
-    repo.file_changes(new_dir, old_dir).map(Some)
+    dirs.repo.file_changes(new_dir, old_dir).map(Some)
+}
+
+/// The tree at one directory in each commit, read once per commit: in a walk, a commit's parent
+/// is the next commit, so reading both sides of each step would read every commit twice.
+struct DirOfCommit<'r> {
+    repo: &'r Repo,
+    dir: &'r [BString],
+    known: HashMap<ObjectId, Option<ObjectId>>,
+}
+
+impl DirOfCommit<'_> {
+    fn of(&mut self, commit: ObjectId) -> Result<Option<ObjectId>> {
+        if let Some(&tree) = self.known.get(&commit) {
+            return Ok(tree);
+        }
+        let root = self.repo.tree_of(commit)?;
+        let tree = self.repo.subtree(Some(root), self.dir)?;
+        self.known.insert(commit, tree);
+        Ok(tree)
+    }
 }
 
 /// The file a file added as `path` was renamed from: one deleted in the same commit with the

@@ -27,7 +27,8 @@ impl Repo {
         Ok((new, old))
     }
 
-    fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
+    /// The root tree of `commit`.
+    pub(super) fn tree_of(&self, commit: ObjectId) -> Result<ObjectId> {
         let commit = self
             .inner
             .find_commit(commit)
