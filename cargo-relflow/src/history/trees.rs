@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use anyhow::{Context, Result};
-use gix::bstr::{BStr, BString};
+use gix::bstr::{BStr, BString, ByteSlice};
 use gix::objs::tree::{name_order, EntryMode, EntryRef};
 use gix::ObjectId;
 
@@ -267,23 +267,25 @@ fn decode<'a>(tree: &'a gix::Tree<'_>) -> Result<gix::objs::TreeRef<'a>> {
 
 /// The entries that differ between two trees (a missing tree has none), by one pass over both:
 /// entries are sorted in git's tree order. A name that is a directory on one side and a file on
-/// the other gives two changes.
+/// the other gives two changes. The entries both trees start with, byte for byte, are skipped
+/// unparsed: in a `.changeset` folder of thousands of files a commit adds or removes a few.
 fn changes<'a>(
     a: &'a Option<gix::Tree<'_>>,
     b: &'a Option<gix::Tree<'_>>,
 ) -> Result<Vec<Change<'a>>> {
-    let a = a
-        .as_ref()
-        .map(decode)
-        .transpose()?
-        .map(|t| t.entries)
-        .unwrap_or_default();
-    let b = b
-        .as_ref()
-        .map(decode)
-        .transpose()?
-        .map(|t| t.entries)
-        .unwrap_or_default();
+    let head = match (a, b) {
+        (Some(a), Some(b)) => shared_head(&a.data, &b.data, a.id.kind().len_in_bytes()),
+        _ => 0,
+    };
+    let entries = |tree: &'a Option<gix::Tree<'_>>| -> Result<Vec<EntryRef<'a>>> {
+        let Some(tree) = tree else {
+            return Ok(Vec::new());
+        };
+        let tree_ref = gix::objs::TreeRef::from_bytes(&tree.data[head..], tree.id.kind())
+            .with_context(|| format!("cannot decode tree {}", tree.id))?;
+        Ok(tree_ref.entries)
+    };
+    let (a, b) = (entries(a)?, entries(b)?);
     let side = |entry: &EntryRef<'_>| (entry.mode, entry.oid.to_owned());
     let mut changes = Vec::new();
     let (mut i, mut j) = (0, 0);
@@ -326,4 +328,70 @@ fn changes<'a>(
         }
     }
     Ok(changes)
+}
+
+/// The length of the whole entries that the raw trees `a` and `b` both start with, byte for
+/// byte (an entry is `<mode> <name>\0<hash>`; a name holds no NUL).
+fn shared_head(a: &[u8], b: &[u8], hash_len: usize) -> usize {
+    let same = common_prefix(a, b);
+    let mut at = 0;
+    while let Some(nul) = a[at..].find_byte(0) {
+        let end = at + nul + 1 + hash_len;
+        if end > same {
+            break;
+        }
+        at = end;
+    }
+    at
+}
+
+/// The length of the longest common prefix of `a` and `b`, compared a block at a time.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let max = a.len().min(b.len());
+    let mut n = 0;
+    while n + BLOCK <= max && a[n..n + BLOCK] == b[n..n + BLOCK] {
+        n += BLOCK;
+    }
+    n + a[n..max]
+        .iter()
+        .zip(&b[n..max])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shared_head;
+
+    fn entry(name: &str, hash: u8) -> Vec<u8> {
+        let mut raw = format!("100644 {name}\0").into_bytes();
+        // Hashes hold any byte, NUL among them.
+        raw.extend([
+            hash, 0, hash, 0, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, hash,
+        ]);
+        raw
+    }
+
+    fn tree(entries: &[(&str, u8)]) -> Vec<u8> {
+        entries.iter().flat_map(|&(n, h)| entry(n, h)).collect()
+    }
+
+    #[test]
+    fn the_shared_head_ends_at_the_first_entry_that_differs() {
+        let old = tree(&[("a.md", 1), ("b.md", 2), ("d.md", 4)]);
+        let added = tree(&[("a.md", 1), ("b.md", 2), ("c.md", 3), ("d.md", 4)]);
+        let head = entry("a.md", 1).len() + entry("b.md", 2).len();
+        assert_eq!(shared_head(&old, &added, 20), head);
+        assert_eq!(shared_head(&added, &old, 20), head);
+        // A changed hash (the last byte of its entry) stops the head before that entry.
+        let edited = tree(&[("a.md", 1), ("b.md", 9), ("d.md", 4)]);
+        assert_eq!(shared_head(&old, &edited, 20), entry("a.md", 1).len());
+        // A tree that the other extends is all head; identical trees too; none shared: 0.
+        let appended = tree(&[("a.md", 1), ("b.md", 2), ("d.md", 4), ("e.md", 5)]);
+        assert_eq!(shared_head(&old, &appended, 20), old.len());
+        assert_eq!(shared_head(&old, &old, 20), old.len());
+        assert_eq!(shared_head(&old, &tree(&[("0.md", 1)]), 20), 0);
+        assert_eq!(shared_head(&[], &old, 20), 0);
+    }
 }
