@@ -150,10 +150,9 @@ fn changeset_diff(
     parent: Option<ObjectId>,
 ) -> Result<Option<trees::FileChanges>> {
     let new_dir = dirs.of(commit)?;
-    // The oldest commits of a shallow clone lack their parents: they added what they hold.
-    let old_dir = match parent {
-        Some(parent) if !dirs.repo.shallow.contains(&commit) => dirs.of(parent)?,
-        _ => None,
+    let old_dir = match dirs.repo.readable_parent(commit, parent) {
+        Some(parent) => dirs.of(parent)?,
+        None => None,
     };
     if new_dir == old_dir {
         return Ok(None);

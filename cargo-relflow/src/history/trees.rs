@@ -20,11 +20,21 @@ impl Repo {
         parent: Option<ObjectId>,
     ) -> Result<(ObjectId, Option<ObjectId>)> {
         let new = self.tree_of(commit)?;
-        let old = match parent {
-            Some(parent) if !self.shallow.contains(&commit) => Some(self.tree_of(parent)?),
-            _ => None,
-        };
+        let old = self
+            .readable_parent(commit, parent)
+            .map(|parent| self.tree_of(parent))
+            .transpose()?;
         Ok((new, old))
+    }
+
+    /// The `parent` of `commit` to diff against: none for a root commit, and none for the
+    /// oldest commits of a shallow clone, which lacks their parents (they added what they hold).
+    pub(super) fn readable_parent(
+        &self,
+        commit: ObjectId,
+        parent: Option<ObjectId>,
+    ) -> Option<ObjectId> {
+        parent.filter(|_| !self.shallow.contains(&commit))
     }
 
     /// The root tree of `commit`.
@@ -384,7 +394,7 @@ mod tests {
         let head = entry("a.md", 1).len() + entry("b.md", 2).len();
         assert_eq!(shared_head(&old, &added, 20), head);
         assert_eq!(shared_head(&added, &old, 20), head);
-        // A changed hash (the last byte of its entry) stops the head before that entry.
+        // A changed hash stops the head before its entry.
         let edited = tree(&[("a.md", 1), ("b.md", 9), ("d.md", 4)]);
         assert_eq!(shared_head(&old, &edited, 20), entry("a.md", 1).len());
         // A tree that the other extends is all head; identical trees too; none shared: 0.
