@@ -271,7 +271,12 @@ fn subtree(side: Option<Side>) -> Option<ObjectId> {
 }
 
 fn decode<'a>(tree: &'a gix::Tree<'_>) -> Result<gix::objs::TreeRef<'a>> {
-    tree.decode()
+    decode_from(tree, 0)
+}
+
+/// The entries of `tree` from byte `at` of its raw data on (`at` starts an entry).
+fn decode_from<'a>(tree: &'a gix::Tree<'_>, at: usize) -> Result<gix::objs::TreeRef<'a>> {
+    gix::objs::TreeRef::from_bytes(&tree.data[at..], tree.id.kind())
         .with_context(|| format!("cannot decode tree {}", tree.id))
 }
 
@@ -288,12 +293,10 @@ fn changes<'a>(
         _ => 0,
     };
     let entries = |tree: &'a Option<gix::Tree<'_>>| -> Result<Vec<EntryRef<'a>>> {
-        let Some(tree) = tree else {
-            return Ok(Vec::new());
-        };
-        let tree_ref = gix::objs::TreeRef::from_bytes(&tree.data[head..], tree.id.kind())
-            .with_context(|| format!("cannot decode tree {}", tree.id))?;
-        Ok(tree_ref.entries)
+        Ok(match tree {
+            Some(tree) => decode_from(tree, head)?.entries,
+            None => Vec::new(),
+        })
     };
     let (a, b) = (entries(a)?, entries(b)?);
     let side = |entry: &EntryRef<'_>| (entry.mode, entry.oid.to_owned());
