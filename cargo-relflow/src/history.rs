@@ -117,10 +117,18 @@ fn changeset_diffs(
             dir,
             known: HashMap::new(),
         };
-        commits
+        // Oldest first: in a pack written by `git fast-import` or grown by fetches, a tree is
+        // stored as a delta against its previous version, and the pack cache keeps the trees
+        // decoded, so each tree is then one delta away from the last one. Newest first, every
+        // tree resolved its whole delta chain again (scale bench repository, 1,502 commits:
+        // 1.0 s -> 0.3 s; a pack repacked with `git repack -f` takes as long either way).
+        let mut diffs = commits
             .iter()
+            .rev()
             .map(|&(commit, parent)| changeset_diff(&mut dirs, commit, parent))
-            .collect::<Result<Vec<_>>>()
+            .collect::<Result<Vec<_>>>()?;
+        diffs.reverse();
+        Ok(diffs)
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
     if commits.len() < PARALLEL_BATCH || threads == 1 {
