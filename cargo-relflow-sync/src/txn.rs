@@ -7,8 +7,9 @@
 //! 2. each original that is rewritten is kept as a backup beside it (a hard link, a copy where
 //!    links fail) and each new text is written to a temp file beside its target and fsynced
 //!    (`stage_one`: each file independent of the others);
-//! 3. the temp files are renamed over their targets, then removed files (consumed changesets) go
-//!    last, each renamed to its backup name;
+//! 3. the temp files are renamed over their targets (in any order: a rollback restores each
+//!    entry on its own), then removed files (consumed changesets) go last, each renamed to its
+//!    backup name;
 //! 4. the journal is marked committed, then the backups and the journal are removed.
 //!
 //! An error, or SIGINT/SIGTERM/SIGHUP, before step 4 restores every original from its backup. A
@@ -182,8 +183,12 @@ impl Transaction {
             match part {
                 Part::Stage => stage_one(&entries[at], texts[at])
                     .map_err(|e| Step::Io(entries[at].target.clone(), e)),
-                Part::Remove => {
-                    let entry = &entries[writes + at];
+                Part::Rename | Part::Remove => {
+                    let entry = &entries[if part == Part::Remove {
+                        writes + at
+                    } else {
+                        at
+                    }];
                     apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))
                 }
                 Part::SyncFolders => {
@@ -203,7 +208,7 @@ impl Transaction {
             // APFS).
             let applied = crew
                 .run(Part::Stage, entries.len())
-                .and_then(|()| rename_writes(&entries[..writes], &signals))
+                .and_then(|()| crew.run(Part::Rename, writes))
                 .and_then(|()| crew.run(Part::Remove, entries.len() - writes))
                 .and_then(|()| crew.run(Part::SyncFolders, dirs.len()))
                 .and_then(|()| {
@@ -352,6 +357,8 @@ const STAGE_THREADS: usize = 32;
 enum Part {
     /// Each entry's backup and temp file ([`stage_one`]).
     Stage,
+    /// Each temp file renamed over its target ([`apply_one`]).
+    Rename,
     /// Each file to remove, renamed to its backup name ([`apply_one`]).
     Remove,
     /// Each folder the entries live in, synced.
@@ -368,17 +375,6 @@ fn apply_one(entry: &Entry) -> io::Result<()> {
         (Some(backup), true) => fs::rename(&entry.target, backup),
         (None, true) => fs::remove_file(&entry.target),
     }
-}
-
-/// Renames the temp files of `writes` over their targets, in order.
-fn rename_writes(writes: &[Entry], signals: &signals::Deferred) -> Result<(), Step> {
-    for entry in writes {
-        if let Some(signal) = signals.received() {
-            return Err(Step::Signal(signal));
-        }
-        apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))?;
-    }
-    Ok(())
 }
 
 /// Rolls back a commit stopped at `step` and says what happened.
