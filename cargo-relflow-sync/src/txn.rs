@@ -184,11 +184,8 @@ impl Transaction {
                 Part::Stage => stage_one(&entries[at], texts[at])
                     .map_err(|e| Step::Io(entries[at].target.clone(), e)),
                 Part::Rename | Part::Remove => {
-                    let entry = &entries[if part == Part::Remove {
-                        writes + at
-                    } else {
-                        at
-                    }];
+                    let first = if part == Part::Remove { writes } else { 0 };
+                    let entry = &entries[first + at];
                     apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))
                 }
                 Part::SyncFolders => {

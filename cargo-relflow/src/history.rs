@@ -169,7 +169,7 @@ fn changeset_diff(
 }
 
 /// The tree at one directory in each commit, read once per commit: in a walk, a commit's parent
-/// is the next commit, so reading both sides of each step would read every commit twice.
+/// is its neighbour, so reading both sides of each step would read every commit twice.
 struct DirOfCommit<'r> {
     repo: &'r Repo,
     dir: &'r [BString],
