@@ -5,11 +5,12 @@
 //! 1. a journal naming every target, its temp file and its backup is written, fsynced and renamed
 //!    into place before anything else is touched;
 //! 2. each original that is rewritten is kept as a backup beside it (a hard link, a copy where
-//!    links fail) and each new text is written to a temp file beside its target and fsynced
-//!    (`stage_one`: each file independent of the others);
+//!    links fail) and each new text is written to a temp file beside its target (`stage_one`:
+//!    each file independent of the others); then all of it is made durable (`flush.rs`: one
+//!    `syncfs` on Linux, else an fsync per temp file);
 //! 3. the temp files are renamed over their targets (in any order: a rollback restores each
 //!    entry on its own), then removed files (consumed changesets) go last, each renamed to its
-//!    backup name;
+//!    backup name; then the renames are made durable the same way (else an fsync per folder);
 //! 4. the journal is marked committed, then the backups and the journal are removed.
 //!
 //! An error, or SIGINT/SIGTERM/SIGHUP, before step 4 restores every original from its backup. A
@@ -17,6 +18,7 @@
 //! before anything else) rolls it back, or finishes it when it was already marked committed.
 
 mod crew;
+mod flush;
 mod journal;
 mod signals;
 
@@ -199,15 +201,20 @@ impl Transaction {
             }
         };
         crew::with_crew(STAGE_THREADS, PARALLEL_FROM, &work, |crew| {
-            // The folders are synced once, after the renames: the links and temp files made
-            // while staging reach the disk no later than the renames that follow them in the
-            // same folders on a file system that journals metadata in order (ext4, XFS, btrfs,
-            // APFS).
+            // Without `syncfs`, the folders are synced once, after the renames: the links and
+            // temp files made while staging reach the disk no later than the renames that
+            // follow them in the same folders on a file system that journals metadata in order
+            // (ext4, XFS, btrfs, APFS).
+            let flushed = || {
+                flush::file_systems(&dirs)
+                    .map(|done| done.map_err(|(dir, e)| Step::Io(dir.to_owned(), e)))
+            };
             let applied = crew
                 .run(Part::Stage, entries.len())
+                .and_then(|()| flushed().unwrap_or(Ok(())))
                 .and_then(|()| crew.run(Part::Rename, writes))
                 .and_then(|()| crew.run(Part::Remove, entries.len() - writes))
-                .and_then(|()| crew.run(Part::SyncFolders, dirs.len()))
+                .and_then(|()| flushed().unwrap_or_else(|| crew.run(Part::SyncFolders, dirs.len())))
                 .and_then(|()| {
                     journal::mark_committed(&journal).map_err(|e| Step::Io(journal.clone(), e))
                 });
@@ -317,7 +324,9 @@ fn stage_one(entry: &Entry, text: Option<&str>) -> io::Result<()> {
     }
     let mut file = fs::File::create(&entry.temp)?;
     file.write_all(text.as_bytes())?;
-    file.sync_data()?;
+    if flush::PER_FILE {
+        file.sync_data()?;
+    }
     // The new text keeps the original's permissions (an executable script stays executable).
     if let Ok(meta) = fs::metadata(&entry.target) {
         if file.metadata()?.permissions() != meta.permissions() {

@@ -420,7 +420,8 @@ fn a_large_commit_on_many_threads_killed_anywhere_is_restored_whole() {
         ("unlink", 1),
         ("unlink", 30),
         ("unlink", 70),
-        ("fdatasync", 10),
+        ("syncfs", 1),
+        ("syncfs", 2),
     ] {
         let case = format!("SIGKILL at {syscall} #{n}");
         let (code, _) = traced_version(
