@@ -1,21 +1,27 @@
 //! All-or-nothing file writes: every write of relflow goes through a [`Transaction`].
 //!
 //! Edits are staged in memory as `(path, new text)`. [`Transaction::commit`] keeps the tree
-//! whole through errors, signals and kills:
-//! 1. a journal naming every target, its temp file and its backup is written, fsynced and renamed
-//!    into place before anything else is touched;
-//! 2. each original that is rewritten is kept as a backup beside it (a hard link, a copy where
-//!    links fail) and each new text is written to a temp file beside its target (`stage_one`:
-//!    each file independent of the others); then all of it is made durable (`flush.rs`: one
-//!    `syncfs` on Linux, else an fsync per temp file);
-//! 3. the temp files are renamed over their targets (in any order: a rollback restores each
-//!    entry on its own), then removed files (consumed changesets) go last, each renamed to its
-//!    backup name; then the renames are made durable the same way (else an fsync per folder);
-//! 4. the journal is marked committed, then the backups and the journal are removed.
+//! whole through errors, signals and kills with an undo log:
+//! 1. the original bytes of every file to rewrite or remove are read, and a journal holding them
+//!    (and naming the files to create) is written, fsynced and renamed into place before any
+//!    file is touched (`journal.rs`);
+//! 2. each new text is written over its file in place, or creates it (each file independent of
+//!    the others, so on the commit's crew in any order), then the removed files (consumed
+//!    changesets) go, last;
+//! 3. all of it is made durable (`flush.rs`: one `syncfs` per file system on Linux, else an
+//!    fsync per file and per folder), the journal is marked committed, then removed.
 //!
-//! An error, or SIGINT/SIGTERM/SIGHUP, before step 4 restores every original from its backup. A
-//! process killed outright leaves the journal behind, and [`recover`] (which every command runs
-//! before anything else) rolls it back, or finishes it when it was already marked committed.
+//! An error, or SIGINT/SIGTERM/SIGHUP, before the mark writes every original back from the
+//! journal and removes the files created. A process killed outright leaves the journal behind,
+//! and [`recover`] (which every command runs before anything else) rolls it back, or removes it
+//! when it was already marked committed.
+//!
+//! Writing in place, rather than renaming a temp file over each target, creates no inode per
+//! file: on the bench VM's ext4 creating a file costs about 100 µs and an in-place write 11 µs,
+//! and a 1,000-package release writes hundreds. Each file keeps its inode, so its permissions and
+//! hard links too. The price: while a commit runs, another program reading one of its files
+//! (never relflow, which holds the repository lock) may see it half-written, as it may while
+//! Changesets, npm or cargo write theirs.
 
 mod crew;
 mod flush;
@@ -25,11 +31,11 @@ mod signals;
 use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use camino::{Utf8Path, Utf8PathBuf};
 
-use journal::Entry;
+use journal::{Change, Entry};
 
 /// A set of file writes and deletions applied together or not at all.
 #[derive(Debug, Default, Clone)]
@@ -154,8 +160,8 @@ impl Transaction {
             path: journal.to_owned(),
             error,
         })?;
-        let (entries, texts) = self.entries(pid)?;
-        if entries.is_empty() {
+        let (targets, texts) = self.targets()?;
+        if targets.is_empty() {
             return Ok(());
         }
         if journal.exists() {
@@ -169,51 +175,61 @@ impl Transaction {
             });
         }
         let signals = signals::Deferred::start();
-        journal::write(&journal, pid, &entries).map_err(|error| CommitError::Failed {
-            path: journal.clone(),
-            error,
-        })?;
-        let writes = entries.iter().take_while(|entry| !entry.remove).count();
-        let dirs = folders(&entries);
-        let clean = AtomicBool::new(true);
+        let originals: Vec<OnceLock<Vec<u8>>> = targets.iter().map(|_| OnceLock::new()).collect();
+        let writes = targets
+            .iter()
+            .take_while(|(_, c)| *c != Change::Remove)
+            .count();
+        let dirs = folders(&targets);
         let work = |part: Part, at: usize| -> Result<(), Step> {
-            if part != Part::CleanUp {
-                if let Some(signal) = signals.received() {
-                    return Err(Step::Signal(signal));
-                }
+            if let Some(signal) = signals.received() {
+                return Err(Step::Signal(signal));
             }
+            let first = if part == Part::Remove { writes } else { 0 };
+            let (target, change) = &targets[first + at];
+            let io = |e| Step::Io(target.clone(), e);
             match part {
-                Part::Stage => stage_one(&entries[at], texts[at])
-                    .map_err(|e| Step::Io(entries[at].target.clone(), e)),
-                Part::Rename | Part::Remove => {
-                    let first = if part == Part::Remove { writes } else { 0 };
-                    let entry = &entries[first + at];
-                    apply_one(entry).map_err(|e| Step::Io(entry.target.clone(), e))
-                }
-                Part::SyncFolders => {
-                    journal::sync_dir(dirs[at]);
+                Part::Read => {
+                    if *change != Change::Create {
+                        let _ = originals[at].set(fs::read(target).map_err(io)?);
+                    }
                     Ok(())
                 }
-                Part::CleanUp => {
-                    clean_up(&entries[at], false, &clean);
+                Part::Write => {
+                    write_one(target, *change, texts[at].unwrap_or_default()).map_err(io)
+                }
+                Part::Remove => fs::remove_file(target).map_err(io),
+                Part::SyncFolders => {
+                    journal::sync_dir(dirs[at]);
                     Ok(())
                 }
             }
         };
         crew::with_crew(STAGE_THREADS, PARALLEL_FROM, &work, |crew| {
-            // Without `syncfs`, the folders are synced once, after the renames: the links and
-            // temp files made while staging reach the disk no later than the renames that
-            // follow them in the same folders on a file system that journals metadata in order
-            // (ext4, XFS, btrfs, APFS).
+            // Nothing is touched until the journal holds every original.
+            let untouched = |step| match step {
+                Step::Io(path, error) => CommitError::Failed { path, error },
+                Step::Signal(signal) => CommitError::Interrupted { signal },
+            };
+            crew.run(Part::Read, targets.len()).map_err(untouched)?;
+            let entries: Vec<Entry> = targets
+                .iter()
+                .zip(&originals)
+                .map(|((target, change), original)| Entry {
+                    target: target.clone(),
+                    change: *change,
+                    original: original.get().cloned(),
+                })
+                .collect();
+            journal::write(&journal, pid, &entries)
+                .map_err(|e| untouched(Step::Io(journal.clone(), e)))?;
             let flushed = || {
                 flush::file_systems(&dirs)
                     .map(|done| done.map_err(|(dir, e)| Step::Io(dir.to_owned(), e)))
             };
             let applied = crew
-                .run(Part::Stage, entries.len())
-                .and_then(|()| flushed().unwrap_or(Ok(())))
-                .and_then(|()| crew.run(Part::Rename, writes))
-                .and_then(|()| crew.run(Part::Remove, entries.len() - writes))
+                .run(Part::Write, writes)
+                .and_then(|()| crew.run(Part::Remove, targets.len() - writes))
                 .and_then(|()| flushed().unwrap_or_else(|| crew.run(Part::SyncFolders, dirs.len())))
                 .and_then(|()| {
                     journal::mark_committed(&journal).map_err(|e| Step::Io(journal.clone(), e))
@@ -221,38 +237,33 @@ impl Transaction {
             if let Err(step) = applied {
                 return Err(abandon(&journal, &entries, step));
             }
-            let _ = crew.run(Part::CleanUp, entries.len());
-            if clean.load(Ordering::Relaxed) {
-                let _ = fs::remove_file(&journal);
-            }
+            let _ = fs::remove_file(&journal);
             Ok(())
         })
     }
 
-    /// The journal entries (writes first, removals last) and the text of each.
-    fn entries(&self, pid: u32) -> Result<(Vec<Entry>, Vec<Option<&str>>), CommitError> {
+    /// Each file to change (symlinks resolved; writes first, removals last, a removal of a
+    /// missing file dropped) and its new text.
+    fn targets(&self) -> Result<(Vec<Target>, Vec<Option<&str>>), CommitError> {
         let writes = self.changes.iter().filter(|(_, t)| t.is_some());
         let removals = self.changes.iter().filter(|(_, t)| t.is_none());
-        let mut entries = Vec::new();
+        let mut targets = Vec::new();
         let mut texts = Vec::new();
         for (path, text) in writes.chain(removals) {
-            let failed = |error| CommitError::Failed {
+            let (target, exists) = resolve(path).map_err(|error| CommitError::Failed {
                 path: path.clone(),
                 error,
+            })?;
+            let change = match (text, exists) {
+                (None, false) => continue,
+                (None, true) => Change::Remove,
+                (Some(_), true) => Change::Rewrite,
+                (Some(_), false) => Change::Create,
             };
-            let (target, exists) = resolve(path).map_err(failed)?;
-            if text.is_none() && !exists {
-                continue;
-            }
-            entries.push(Entry {
-                temp: sibling(&target, pid, "tmp"),
-                backup: exists.then(|| sibling(&target, pid, "orig")),
-                remove: text.is_none(),
-                target,
-            });
+            targets.push((target, change));
             texts.push(text.as_deref());
         }
-        Ok((entries, texts))
+        Ok((targets, texts))
     }
 }
 
@@ -265,16 +276,24 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
         journal: journal.to_owned(),
         path: journal.to_owned(),
         error,
-        left: "Inspect it, restore the files it names from their `.relflow-*.orig` copies, then \
-               remove it."
+        left: "Inspect it: it lists each file of an interrupted release, followed by the file's \
+               original bytes; restore them, then remove it."
             .to_owned(),
     })?;
     let Some(record) = record else {
         return Ok(None);
     };
     let files = record.entries.len();
+    let done = |journal: &Utf8Path| {
+        fs::remove_file(journal).map_err(|error| RecoverError {
+            journal: journal.to_owned(),
+            path: journal.to_owned(),
+            error,
+            left: "Every file is whole; remove the journal by hand.".to_owned(),
+        })
+    };
     if record.committed {
-        finish(journal, &record.entries);
+        done(journal)?;
         return Ok(Some(Recovered::Finished {
             pid: record.pid,
             files,
@@ -282,12 +301,7 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
     }
     match roll_back(&record.entries) {
         Ok(()) => {
-            fs::remove_file(journal).map_err(|error| RecoverError {
-                journal: journal.to_owned(),
-                path: journal.to_owned(),
-                error,
-                left: "Every file was restored; remove the journal by hand.".to_owned(),
-            })?;
+            done(journal)?;
             Ok(Some(Recovered::RolledBack {
                 pid: record.pid,
                 files,
@@ -297,10 +311,13 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
             journal: journal.to_owned(),
             path,
             error,
-            left: left_behind(journal, &record.entries),
+            left: left_behind(journal),
         }),
     }
 }
+
+/// A file a commit changes (symlinks resolved), and what it does to it.
+type Target = (Utf8PathBuf, Change);
 
 /// Why a commit stopped before it was complete.
 enum Step {
@@ -308,79 +325,44 @@ enum Step {
     Signal(&'static str),
 }
 
-/// Keeps the original of `entry` as its backup and writes its new text to its temp file. Each
-/// entry is independent of the others, so entries may be staged in any order or at once.
-fn stage_one(entry: &Entry, text: Option<&str>) -> io::Result<()> {
-    // A file to remove gets its backup when it is removed: renamed to it (see `apply`).
-    if let (Some(backup), false) = (&entry.backup, entry.remove) {
-        keep_original(entry, backup)?;
-    }
-    let Some(text) = text else {
-        return Ok(());
+/// Writes `text` over `target` in place, or creates it (and its folder) for [`Change::Create`].
+fn write_one(target: &Utf8Path, change: Change, text: &str) -> io::Result<()> {
+    let mut file = match change {
+        Change::Create => {
+            fs::create_dir_all(journal::parent(target))?;
+            fs::File::create_new(target)?
+        }
+        _ => fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(target)?,
     };
-    // A file that replaces another has its folder; only a new one may need it made.
-    if entry.backup.is_none() {
-        fs::create_dir_all(journal::parent(&entry.target))?;
-    }
-    let mut file = fs::File::create(&entry.temp)?;
     file.write_all(text.as_bytes())?;
     if flush::PER_FILE {
         file.sync_data()?;
     }
-    // The new text keeps the original's permissions (an executable script stays executable).
-    if let Ok(meta) = fs::metadata(&entry.target) {
-        if file.metadata()?.permissions() != meta.permissions() {
-            fs::set_permissions(&entry.temp, meta.permissions())?;
-        }
-    }
     Ok(())
 }
 
-/// The backup of `entry`: a hard link to the original, or where the file system has none, a
-/// copy made under the temp name and renamed, so a backup is never partial.
-fn keep_original(entry: &Entry, backup: &Utf8Path) -> io::Result<()> {
-    if fs::hard_link(&entry.target, backup).is_ok() {
-        return Ok(());
-    }
-    fs::copy(&entry.target, &entry.temp)?;
-    fs::File::open(&entry.temp)?.sync_all()?;
-    fs::rename(&entry.temp, backup)
-}
-
-/// A part of a commit with this many items (files, folders) or more runs on the commit's crew of
-/// [`STAGE_THREADS`] threads, so that the fsyncs overlap (a workspace release writes
-/// thousands); a smaller one, on the calling thread. The crew's threads are started once per
-/// commit (`crew.rs`): 37 threads instead of 101 for the 1,000-package npm `version`.
+/// A part of a commit with this many files or more runs on the commit's crew of
+/// [`STAGE_THREADS`] threads; a smaller one, on the calling thread. The crew's threads are
+/// started once per commit (`crew.rs`).
 const PARALLEL_FROM: usize = 64;
-/// The threads of a large commit: an fsync waits on the disk, not on a core, and the
-/// file system commits concurrent fsyncs together. On the 2-core bench machine the whole
-/// 1,000-package npm `version` (224 files written) took 47 ms with 32 threads, 52 ms with 16,
-/// 55 ms with 8 and 63 ms with 64 (hyperfine means).
-const STAGE_THREADS: usize = 32;
+/// The threads of a large commit: writing in place mostly waits on the file system's locks and,
+/// where `syncfs` is missing, on the disk.
+const STAGE_THREADS: usize = 4;
 
 /// The parallel parts of a commit, in the order they run (see [`Transaction::commit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
-    /// Each entry's backup and temp file ([`stage_one`]).
-    Stage,
-    /// Each temp file renamed over its target ([`apply_one`]).
-    Rename,
-    /// Each file to remove, renamed to its backup name ([`apply_one`]).
+    /// Each original read, for the journal.
+    Read,
+    /// Each new text written ([`write_one`]).
+    Write,
+    /// Each file to remove, removed.
     Remove,
-    /// Each folder the entries live in, synced.
+    /// Each folder the files live in, synced (where there is no `syncfs`).
     SyncFolders,
-    /// Each entry's backup (and stray temp file) removed ([`clean_up`]).
-    CleanUp,
-}
-
-/// Puts one entry in place: its temp file renamed over the target, or a file to remove renamed
-/// to its backup name (which `finish` removes; until then a rollback renames it back).
-fn apply_one(entry: &Entry) -> io::Result<()> {
-    match (&entry.backup, entry.remove) {
-        (_, false) => fs::rename(&entry.temp, &entry.target),
-        (Some(backup), true) => fs::rename(&entry.target, backup),
-        (None, true) => fs::remove_file(&entry.target),
-    }
 }
 
 /// Rolls back a commit stopped at `step` and says what happened.
@@ -409,13 +391,14 @@ fn abandon(journal: &Utf8Path, entries: &[Entry], step: Step) -> CommitError {
                 error,
                 failed,
                 rollback_error,
-                left: left_behind(journal, entries),
+                left: left_behind(journal),
             }
         }
     }
 }
 
-/// Restores every original (idempotent: safe to run again on a partial rollback).
+/// Restores every original (idempotent: safe to run again on a partial rollback), then makes
+/// that durable.
 fn roll_back(entries: &[Entry]) -> Result<(), (Utf8PathBuf, io::Error)> {
     let mut first = None;
     for entry in entries.iter().rev() {
@@ -423,87 +406,60 @@ fn roll_back(entries: &[Entry]) -> Result<(), (Utf8PathBuf, io::Error)> {
             first.get_or_insert(e);
         }
     }
-    first.map_or(Ok(()), Err)
+    if let Some(failed) = first {
+        return Err(failed);
+    }
+    let targets: Vec<Target> = entries
+        .iter()
+        .map(|e| (e.target.clone(), e.change))
+        .collect();
+    let dirs = folders(&targets);
+    match flush::file_systems(&dirs) {
+        Some(flushed) => flushed.map_err(|(dir, e)| (dir.to_owned(), e)),
+        None => {
+            dirs.iter().for_each(|dir| journal::sync_dir(dir));
+            Ok(())
+        }
+    }
 }
 
-/// An error at `path`, for `map_err`.
-fn at(path: &Utf8Path) -> impl FnOnce(io::Error) -> (Utf8PathBuf, io::Error) + '_ {
-    move |e| (path.to_owned(), e)
-}
-
+/// Puts one file back as the journal recorded it: its original bytes, unless they are what it
+/// holds, or gone when the commit created it.
 fn restore(entry: &Entry) -> Result<(), (Utf8PathBuf, io::Error)> {
-    let temp_was_there = exists(&entry.temp).map_err(at(&entry.temp))?;
-    match &entry.backup {
-        // Without a backup, the original was never touched (backups are all made first).
-        Some(backup) if exists(backup).map_err(at(backup))? => {
-            fs::rename(backup, &entry.target).map_err(at(&entry.target))?;
-            // A backup still linked to the untouched target survives its rename.
-            remove_if_present(backup).map_err(at(backup))?;
-        }
-        // A new file: it is ours once its temp file is gone (renamed into place).
-        None if !temp_was_there && !entry.remove => {
-            remove_if_present(&entry.target).map_err(at(&entry.target))?;
-        }
-        _ => {}
-    }
-    remove_if_present(&entry.temp).map_err(at(&entry.temp))
-}
-
-/// Removes what an interrupted commit that was complete left: backups, stray temp files, the
-/// journal. A failure keeps the journal, so the next command finishes the cleanup.
-fn finish(journal: &Utf8Path, entries: &[Entry]) {
-    let clean = AtomicBool::new(true);
-    let work = |_: Part, at: usize| -> Result<(), Step> {
-        clean_up(&entries[at], true, &clean);
-        Ok(())
+    let at = |e| (entry.target.clone(), e);
+    let Some(original) = &entry.original else {
+        return remove_if_present(&entry.target).map_err(at);
     };
-    crew::with_crew(STAGE_THREADS, PARALLEL_FROM, &work, |crew| {
-        let _ = crew.run(Part::CleanUp, entries.len());
-    });
-    if clean.into_inner() {
-        let _ = fs::remove_file(journal);
+    match fs::read(&entry.target) {
+        Ok(current) if current == *original => return Ok(()),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(at(e)),
     }
-}
-
-/// Removes the backup of a finished entry and, with `temps_left` (a commit that just renamed
-/// every temp file has none), its temp file; `clean` is cleared when one stays. Large cleanups
-/// run on a crew: removing a file's last link can wait on the disk (online discard).
-fn clean_up(entry: &Entry, temps_left: bool, clean: &AtomicBool) {
-    let temp = temps_left.then_some(&entry.temp);
-    for path in entry.backup.iter().chain(temp) {
-        if remove_if_present(path).is_err() {
-            clean.store(false, Ordering::Relaxed);
-        }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&entry.target)
+        .map_err(at)?;
+    file.write_all(original).map_err(at)?;
+    if flush::PER_FILE {
+        file.sync_data().map_err(at)?;
     }
+    Ok(())
 }
 
 /// Where a stranded commit left things, for the error message.
-fn left_behind(journal: &Utf8Path, entries: &[Entry]) -> String {
-    let kept: Vec<&Utf8Path> = entries
-        .iter()
-        .filter_map(|e| e.backup.as_deref())
-        .filter(|b| b.exists())
-        .collect();
-    let mut text = format!("The journal `{journal}` lists every file of the release");
-    if !kept.is_empty() {
-        let shown: Vec<String> = kept.iter().take(3).map(|p| format!("`{p}`")).collect();
-        text.push_str(&format!(
-            "; {} original(s) are kept beside their files as `.NAME.relflow-PID.orig` ({}{})",
-            kept.len(),
-            shown.join(", "),
-            if kept.len() > 3 { ", ..." } else { "" }
-        ));
-    }
-    text.push_str(
-        ". The next relflow command in this repository restores them (consumed changesets \
-         included).",
-    );
-    text
+fn left_behind(journal: &Utf8Path) -> String {
+    format!(
+        "The journal `{journal}` holds the original of every file of the release. The next \
+         relflow command in this repository restores them (consumed changesets included)."
+    )
 }
 
-/// The folders the entries live in, each once.
-fn folders(entries: &[Entry]) -> Vec<&Utf8Path> {
-    let mut dirs: Vec<&Utf8Path> = entries.iter().map(|e| journal::parent(&e.target)).collect();
+/// The folders the files live in, each once.
+fn folders(targets: &[Target]) -> Vec<&Utf8Path> {
+    let mut dirs: Vec<&Utf8Path> = targets.iter().map(|(t, _)| journal::parent(t)).collect();
     dirs.sort();
     dirs.dedup();
     dirs
@@ -533,20 +489,6 @@ fn absolute(path: &Utf8Path) -> io::Result<Utf8PathBuf> {
     let full = std::path::absolute(path)?;
     Utf8PathBuf::from_path_buf(full)
         .map_err(|p| io::Error::other(format!("non-UTF-8 path {}", p.display())))
-}
-
-/// `.NAME.relflow-PID.KIND` beside `path`.
-fn sibling(path: &Utf8Path, pid: u32, kind: &str) -> Utf8PathBuf {
-    let name = path.file_name().unwrap_or("file");
-    journal::parent(path).join(format!(".{name}.relflow-{pid}.{kind}"))
-}
-
-fn exists(path: &Utf8Path) -> io::Result<bool> {
-    match fs::symlink_metadata(path) {
-        Ok(_) => Ok(true),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 fn remove_if_present(path: &Utf8Path) -> io::Result<()> {

@@ -109,7 +109,7 @@ impl RepoLock {
             )),
             Some(Recovered::Finished { pid, files }) => ui.warn(&format!(
                 "finished the commit of an interrupted relflow run (pid {pid}): its {files} files \
-                 were all written; removed its backups"
+                 were all written; removed its journal"
             )),
         }
         Ok(())

@@ -55,21 +55,33 @@ fn commits_all_or_restores_all() {
     txn.write(root.join("a.txt/inside"), "impossible");
     let err = txn.commit(&journal).unwrap_err();
     assert!(matches!(err, CommitError::Failed { .. }), "{err}");
-    // No temp file, backup or journal is left: the tree is exactly as before.
+    // No journal is left: the tree is exactly as before.
     assert_eq!(tree(&root), before);
 }
 
-/// Stages and applies the first `applied` entries of `txn` by hand, as a killed process would
-/// leave them: journal written, some files renamed, the rest staged or not.
-fn interrupt(txn: &Transaction, journal: &Utf8Path, staged: usize, applied: usize) {
-    let pid = 4242;
-    let (entries, texts) = txn.entries(pid).unwrap();
-    journal::write(journal, pid, &entries).unwrap();
-    for (entry, text) in entries.iter().zip(&texts).take(staged) {
-        stage_one(entry, *text).unwrap();
-    }
-    for entry in entries.iter().take(applied) {
-        apply_one(entry).unwrap();
+/// Leaves what a process killed in the middle of a commit would: the journal written, the first
+/// `applied` files changed, the next one half-written, the rest untouched.
+fn interrupt(txn: &Transaction, journal: &Utf8Path, applied: usize) {
+    let (targets, texts) = txn.targets().unwrap();
+    let entries: Vec<Entry> = targets
+        .iter()
+        .map(|(target, change)| Entry {
+            target: target.clone(),
+            change: *change,
+            original: (*change != Change::Create).then(|| fs::read(target).unwrap()),
+        })
+        .collect();
+    journal::write(journal, 4242, &entries).unwrap();
+    for (at, ((target, change), text)) in targets.iter().zip(&texts).enumerate() {
+        let text = text.unwrap_or_default();
+        match (at.cmp(&applied), change) {
+            (std::cmp::Ordering::Less, Change::Remove) => fs::remove_file(target).unwrap(),
+            (std::cmp::Ordering::Less, _) => write_one(target, *change, text).unwrap(),
+            (std::cmp::Ordering::Equal, Change::Rewrite | Change::Create) => {
+                write_one(target, *change, &text[..text.len() / 2]).unwrap()
+            }
+            _ => {}
+        }
     }
 }
 
@@ -81,24 +93,42 @@ fn recover_rolls_back_every_interrupted_point() {
     fs::write(root.join("gone.md"), "changeset").unwrap();
     let before = tree(&root);
     let mut txn = Transaction::new();
-    txn.write(root.join("a.txt"), "new a");
+    txn.write(root.join("a.txt"), "new a, longer than the old one");
     txn.write(root.join("new/c.txt"), "c");
     txn.remove(root.join("gone.md"));
-    for staged in 0..=3 {
-        for applied in 0..=staged {
-            interrupt(&txn, &journal, staged, applied);
-            let recovered = recover(&journal).unwrap();
-            assert_eq!(
-                recovered,
-                Some(Recovered::RolledBack {
-                    pid: 4242,
-                    files: 3
-                })
-            );
-            assert_eq!(tree(&root), before, "staged {staged}, applied {applied}");
-            assert_eq!(recover(&journal).unwrap(), None);
-        }
+    for applied in 0..=3 {
+        interrupt(&txn, &journal, applied);
+        assert_ne!(tree(&root), before, "applied {applied}");
+        let recovered = recover(&journal).unwrap();
+        assert_eq!(
+            recovered,
+            Some(Recovered::RolledBack {
+                pid: 4242,
+                files: 3
+            })
+        );
+        // `new/` stays, empty: folders are not part of the journal.
+        let restored: Vec<_> = tree(&root);
+        assert_eq!(restored, before, "applied {applied}");
+        assert_eq!(recover(&journal).unwrap(), None);
     }
+}
+
+#[test]
+fn a_second_rollback_after_a_failed_one_restores_the_rest() {
+    let (_dir, root) = temp_root();
+    let journal = root.join("state/relflow-txn");
+    fs::write(root.join("a.txt"), "old a").unwrap();
+    fs::write(root.join("b.txt"), "old b").unwrap();
+    let before = tree(&root);
+    let mut txn = Transaction::new();
+    txn.write(root.join("a.txt"), "new a");
+    txn.write(root.join("b.txt"), "new b");
+    interrupt(&txn, &journal, 2);
+    // A rollback that stops half-way (here: one file restored by hand) can run again.
+    fs::write(root.join("b.txt"), "old b").unwrap();
+    assert!(recover(&journal).unwrap().is_some());
+    assert_eq!(tree(&root), before);
 }
 
 #[test]
@@ -110,7 +140,7 @@ fn recover_finishes_a_committed_journal() {
     let mut txn = Transaction::new();
     txn.write(root.join("a.txt"), "new a");
     txn.remove(root.join("gone.md"));
-    interrupt(&txn, &journal, 2, 2);
+    interrupt(&txn, &journal, 2);
     journal::mark_committed(&journal).unwrap();
     assert_eq!(
         recover(&journal).unwrap(),
