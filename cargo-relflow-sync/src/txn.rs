@@ -28,7 +28,7 @@ mod flush;
 mod journal;
 mod signals;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::sync::OnceLock;
@@ -43,6 +43,9 @@ pub struct Transaction {
     changes: Vec<(Utf8PathBuf, Option<String>)>,
     /// The paths in `changes`, so that staging a new path costs no scan.
     staged: HashSet<Utf8PathBuf>,
+    /// The text on disk of staged paths the caller has read (`None`: known not to exist): the
+    /// commit neither looks them up nor reads them again.
+    known: HashMap<Utf8PathBuf, Option<String>>,
 }
 
 /// A commit that did not happen.
@@ -125,12 +128,38 @@ impl Transaction {
 
     /// Stages `text` as the new contents of `path` (a later stage of the same path wins).
     pub fn write(&mut self, path: impl Into<Utf8PathBuf>, text: impl Into<String>) {
-        self.stage(path.into(), Some(text.into()));
+        let path = path.into();
+        self.known.remove(&path);
+        self.stage(path, Some(text.into()));
     }
 
     /// Stages the removal of `path`.
     pub fn remove(&mut self, path: impl Into<Utf8PathBuf>) {
-        self.stage(path.into(), None);
+        let path = path.into();
+        self.known.remove(&path);
+        self.stage(path, None);
+    }
+
+    /// [`Transaction::write`] over `target`, a path that is no symlink, whose text on disk the
+    /// caller has just read as `original` (`None`: it does not exist), under the repository lock:
+    /// the commit saves that text in its journal instead of reading the file again.
+    pub fn write_over(
+        &mut self,
+        target: impl Into<Utf8PathBuf>,
+        original: Option<String>,
+        text: impl Into<String>,
+    ) {
+        let target = target.into();
+        self.known.insert(target.clone(), original);
+        self.stage(target, Some(text.into()));
+    }
+
+    /// [`Transaction::remove`] of `target`, a path that is no symlink, whose text on disk the
+    /// caller has just read as `original` (see [`Transaction::write_over`]).
+    pub fn remove_read(&mut self, target: impl Into<Utf8PathBuf>, original: String) {
+        let target = target.into();
+        self.known.insert(target.clone(), Some(original));
+        self.stage(target, None);
     }
 
     fn stage(&mut self, path: Utf8PathBuf, text: Option<String>) {
@@ -160,7 +189,11 @@ impl Transaction {
             path: journal.to_owned(),
             error,
         })?;
-        let (targets, texts) = self.targets()?;
+        let Files {
+            targets,
+            texts,
+            known,
+        } = self.files()?;
         if targets.is_empty() {
             return Ok(());
         }
@@ -175,7 +208,10 @@ impl Transaction {
             });
         }
         let signals = signals::Deferred::start();
-        let originals: Vec<OnceLock<Vec<u8>>> = targets.iter().map(|_| OnceLock::new()).collect();
+        let originals: Vec<OnceLock<Vec<u8>>> = known
+            .iter()
+            .map(|text| text.map_or_else(OnceLock::new, |t| OnceLock::from(t.as_bytes().to_vec())))
+            .collect();
         let writes = targets
             .iter()
             .take_while(|(_, c)| *c != Change::Remove)
@@ -190,7 +226,7 @@ impl Transaction {
             let io = |e| Step::Io(target.clone(), e);
             match part {
                 Part::Read => {
-                    if *change != Change::Create {
+                    if *change != Change::Create && originals[at].get().is_none() {
                         let _ = originals[at].set(fs::read(target).map_err(io)?);
                     }
                     Ok(())
@@ -243,27 +279,32 @@ impl Transaction {
     }
 
     /// Each file to change (symlinks resolved; writes first, removals last, a removal of a
-    /// missing file dropped) and its new text.
-    fn targets(&self) -> Result<(Vec<Target>, Vec<Option<&str>>), CommitError> {
+    /// missing file dropped), its new text and, when the caller read it, its text on disk.
+    fn files(&self) -> Result<Files<'_>, CommitError> {
         let writes = self.changes.iter().filter(|(_, t)| t.is_some());
         let removals = self.changes.iter().filter(|(_, t)| t.is_none());
-        let mut targets = Vec::new();
-        let mut texts = Vec::new();
+        let mut files = Files::default();
         for (path, text) in writes.chain(removals) {
-            let (target, exists) = resolve(path).map_err(|error| CommitError::Failed {
+            let failed = |error| CommitError::Failed {
                 path: path.clone(),
                 error,
-            })?;
+            };
+            let known = self.known.get(path);
+            let (target, exists) = match known {
+                Some(original) => (absolute(path).map_err(failed)?, original.is_some()),
+                None => resolve(path).map_err(failed)?,
+            };
             let change = match (text, exists) {
                 (None, false) => continue,
                 (None, true) => Change::Remove,
                 (Some(_), true) => Change::Rewrite,
                 (Some(_), false) => Change::Create,
             };
-            targets.push((target, change));
-            texts.push(text.as_deref());
+            files.targets.push((target, change));
+            files.texts.push(text.as_deref());
+            files.known.push(known.and_then(Option::as_deref));
         }
-        Ok((targets, texts))
+        Ok(files)
     }
 }
 
@@ -319,6 +360,16 @@ pub fn recover(journal: &Utf8Path) -> Result<Option<Recovered>, RecoverError> {
 /// A file a commit changes (symlinks resolved), and what it does to it.
 type Target = (Utf8PathBuf, Change);
 
+/// The files of a commit, in commit order (see [`Transaction::files`]).
+#[derive(Default)]
+struct Files<'t> {
+    targets: Vec<Target>,
+    /// Each new text, `None` for a removal.
+    texts: Vec<Option<&'t str>>,
+    /// Each text on disk the caller read, `None` where the commit reads it.
+    known: Vec<Option<&'t str>>,
+}
+
 /// Why a commit stopped before it was complete.
 enum Step {
     Io(Utf8PathBuf, io::Error),
@@ -332,12 +383,14 @@ fn write_one(target: &Utf8Path, change: Change, text: &str) -> io::Result<()> {
             fs::create_dir_all(journal::parent(target))?;
             fs::File::create_new(target)?
         }
-        _ => fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(target)?,
+        // Not truncated first: ext4 flushes a file truncated to zero and rewritten when it is
+        // closed (`auto_da_alloc`), and frees and allocates its blocks again.
+        _ => fs::OpenOptions::new().write(true).open(target)?,
     };
     file.write_all(text.as_bytes())?;
+    if change == Change::Rewrite {
+        file.set_len(text.len() as u64)?;
+    }
     if flush::PER_FILE {
         file.sync_data()?;
     }
@@ -433,7 +486,7 @@ fn restore(entry: &Entry) -> Result<(), (Utf8PathBuf, io::Error)> {
     match fs::read(&entry.target) {
         Ok(current) if current == *original => return Ok(()),
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) if absent(&e) => {}
         Err(e) => return Err(at(e)),
     }
     let mut file = fs::OpenOptions::new()
@@ -493,9 +546,17 @@ fn absolute(path: &Utf8Path) -> io::Result<Utf8PathBuf> {
 
 fn remove_if_present(path: &Utf8Path) -> io::Result<()> {
     match fs::remove_file(path) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        Err(e) if !absent(&e) => Err(e),
         _ => Ok(()),
     }
+}
+
+/// Whether `error` says the path is not there (a folder on its way being a file included).
+fn absent(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    )
 }
 
 #[cfg(test)]

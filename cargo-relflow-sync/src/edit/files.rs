@@ -145,10 +145,16 @@ impl FileSet {
     pub fn into_transaction(self) -> Transaction {
         let mut txn = Transaction::new();
         for (path, entry) in self.changed() {
-            match &entry.current {
-                Some(text) => txn.write(entry.target.clone(), text),
+            let link = self.root.join(path);
+            match (&entry.current, &entry.original) {
+                (Some(text), original) => {
+                    txn.write_over(entry.target.clone(), original.clone(), text)
+                }
+                (None, Some(original)) if entry.target == link => {
+                    txn.remove_read(link, original.clone())
+                }
                 // A removed symlink goes, not what it points to.
-                None => txn.remove(self.root.join(path)),
+                (None, _) => txn.remove(link),
             }
         }
         txn

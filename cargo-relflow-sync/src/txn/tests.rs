@@ -62,7 +62,7 @@ fn commits_all_or_restores_all() {
 /// Leaves what a process killed in the middle of a commit would: the journal written, the first
 /// `applied` files changed, the next one half-written, the rest untouched.
 fn interrupt(txn: &Transaction, journal: &Utf8Path, applied: usize) {
-    let (targets, texts) = txn.targets().unwrap();
+    let Files { targets, texts, .. } = txn.files().unwrap();
     let entries: Vec<Entry> = targets
         .iter()
         .map(|(target, change)| Entry {
@@ -167,4 +167,36 @@ fn writes_through_symlinks() {
         .file_type()
         .is_symlink());
     assert_eq!(read(&root.join("real/CHANGELOG.md")), "new");
+}
+
+#[test]
+fn a_shorter_text_leaves_no_tail_and_known_originals_are_restored() {
+    let (_dir, root) = temp_root();
+    let journal = root.join("state/relflow-txn");
+    fs::write(root.join("long.txt"), "a long original text").unwrap();
+    fs::write(root.join("gone.md"), "changeset").unwrap();
+    let mut txn = Transaction::new();
+    txn.write_over(
+        root.join("long.txt"),
+        Some("a long original text".into()),
+        "short",
+    );
+    txn.remove_read(root.join("gone.md"), "changeset".into());
+    txn.commit(&journal).unwrap();
+    assert_eq!(tree(&root), [("long.txt".to_owned(), "short".to_owned())]);
+
+    // The originals handed over are what a failed commit writes back.
+    let before = tree(&root);
+    let mut txn = Transaction::new();
+    txn.write_over(
+        root.join("long.txt"),
+        Some("short".into()),
+        "a longer text again",
+    );
+    txn.write_over(root.join("new.txt"), None, "new");
+    // Its folder is a file: this write fails after the two before it were made.
+    txn.write_over(root.join("long.txt/inside"), None, "impossible");
+    let err = txn.commit(&journal).unwrap_err();
+    assert!(matches!(err, CommitError::Failed { .. }), "{err}");
+    assert_eq!(tree(&root), before);
 }
