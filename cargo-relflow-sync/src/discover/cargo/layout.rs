@@ -3,7 +3,7 @@
 //! `cargo metadata` lists: member globs expanded as cargo expands them, `exclude`, and the path
 //! dependencies inside the workspace, which cargo makes members too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 
@@ -148,17 +148,19 @@ impl Members<'_> {
                 .filter_map(Result::ok)
                 .filter_map(|p| Utf8PathBuf::from_path_buf(p).ok())
                 .collect();
-            let candidates = if matches.is_empty() {
-                vec![pattern]
-            } else {
-                matches.into_iter().filter(|p| p.is_dir()).collect()
-            };
+            let globbed = !matches.is_empty();
+            let candidates = if globbed { matches } else { vec![pattern] };
             for path in candidates {
                 if self.is_excluded(&path) {
                     continue;
                 }
                 let dir = normalized(&relative(self.root, &path));
+                // One lookup for a member with its manifest; a match that is no directory is no
+                // member (looked at only when the manifest is not there).
                 if !self.root.join(&dir).join("Cargo.toml").is_file() {
+                    if globbed && !path.is_dir() {
+                        continue;
+                    }
                     let error = member_error(
                         root_text,
                         member,
@@ -196,6 +198,8 @@ impl Members<'_> {
             .unwrap_or_default();
         let mut manifests: BTreeMap<Utf8PathBuf, toml::Table> = BTreeMap::new();
         let mut root_doc = Some(root_doc);
+        // The listed members are read anyway: a path dependency on one needs no lookup.
+        let mut queued: HashSet<Utf8PathBuf> = listed.iter().cloned().collect();
         let mut pending: Vec<Utf8PathBuf> = listed.into_iter().rev().collect();
         while let Some(dir) = pending.pop() {
             if manifests.contains_key(&dir) {
@@ -223,10 +227,11 @@ impl Members<'_> {
                     continue; // above the root: outside the workspace
                 };
                 let absolute = self.root.join(&dep);
-                if !manifests.contains_key(&dep)
+                if !queued.contains(&dep)
                     && !self.is_excluded(&absolute)
                     && absolute.join("Cargo.toml").is_file()
                 {
+                    queued.insert(dep.clone());
                     pending.push(dep);
                 }
             }
