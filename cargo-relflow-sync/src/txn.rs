@@ -2,9 +2,10 @@
 //!
 //! Edits are staged in memory as `(path, new text)`. [`Transaction::commit`] keeps the tree
 //! whole through errors, signals and kills with an undo log:
-//! 1. the original bytes of every file to rewrite or remove are read, and a journal holding them
-//!    (and naming the files to create) is written, fsynced and renamed into place before any
-//!    file is touched (`journal.rs`);
+//! 1. the original bytes of every file to rewrite or remove are read (or taken from the caller
+//!    that just read them, [`Transaction::write_over`]), and a journal holding them (and naming
+//!    the files to create) is written, fsynced and renamed into place before any file is
+//!    touched (`journal.rs`);
 //! 2. each new text is written over its file in place, or creates it (each file independent of
 //!    the others, so on the commit's crew in any order), then the removed files (consumed
 //!    changesets) go, last;
@@ -65,8 +66,8 @@ pub enum CommitError {
         /// The signal's name (`SIGINT`, ...).
         signal: &'static str,
     },
-    /// A file could not be written, and restoring the originals failed as well: the journal and
-    /// the backups are left for [`recover`].
+    /// A file could not be written, and restoring the originals failed as well: the journal
+    /// (holding every original) is left for [`recover`].
     #[error(
         "failed to write `{path}`: {error}; restoring the previous files failed too \
          (`{failed}`: {rollback_error}). {left}"
@@ -95,7 +96,7 @@ pub enum Recovered {
         /// How many files its commit concerned.
         files: usize,
     },
-    /// Every file was already in place: the leftover backups were removed.
+    /// Every file was already written: the journal was removed.
     Finished {
         /// The process that was interrupted.
         pid: u32,

@@ -1,6 +1,6 @@
 //! The worker threads of one commit. A large commit runs several steps in parallel one after
-//! the other (staging, removals, folder syncs, cleanup); a crew's threads are started once, at
-//! the first step that needs them, and take each step in turn, so the commit pays for starting
+//! the other (reading the originals, writing, removals, folder syncs); a crew's threads are
+//! started once, at the first step that needs them, and take each step in turn, so the commit pays for starting
 //! and ending its threads once instead of once per step.
 
 use std::cell::Cell;
