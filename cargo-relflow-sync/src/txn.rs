@@ -217,7 +217,7 @@ impl Transaction {
             .iter()
             .take_while(|(_, c)| *c != Change::Remove)
             .count();
-        let dirs = folders(&targets);
+        let dirs = folders(targets.iter().map(|(target, _)| target.as_path()));
         let work = |part: Part, at: usize| -> Result<(), Step> {
             if let Some(signal) = signals.received() {
                 return Err(Step::Signal(signal));
@@ -463,11 +463,7 @@ fn roll_back(entries: &[Entry]) -> Result<(), (Utf8PathBuf, io::Error)> {
     if let Some(failed) = first {
         return Err(failed);
     }
-    let targets: Vec<Target> = entries
-        .iter()
-        .map(|e| (e.target.clone(), e.change))
-        .collect();
-    let dirs = folders(&targets);
+    let dirs = folders(entries.iter().map(|e| e.target.as_path()));
     match flush::file_systems(&dirs) {
         Some(flushed) => flushed.map_err(|(dir, e)| (dir.to_owned(), e)),
         None => {
@@ -512,8 +508,8 @@ fn left_behind(journal: &Utf8Path) -> String {
 }
 
 /// The folders the files live in, each once.
-fn folders(targets: &[Target]) -> Vec<&Utf8Path> {
-    let mut dirs: Vec<&Utf8Path> = targets.iter().map(|(t, _)| journal::parent(t)).collect();
+fn folders<'a>(files: impl Iterator<Item = &'a Utf8Path>) -> Vec<&'a Utf8Path> {
+    let mut dirs: Vec<&Utf8Path> = files.map(journal::parent).collect();
     dirs.sort();
     dirs.dedup();
     dirs
