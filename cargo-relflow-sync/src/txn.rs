@@ -209,10 +209,8 @@ impl Transaction {
             });
         }
         let signals = signals::Deferred::start();
-        let originals: Vec<OnceLock<Vec<u8>>> = known
-            .iter()
-            .map(|text| text.map_or_else(OnceLock::new, |t| OnceLock::from(t.as_bytes().to_vec())))
-            .collect();
+        // Read here only where the caller did not hand the text over (`known`).
+        let originals: Vec<OnceLock<Vec<u8>>> = targets.iter().map(|_| OnceLock::new()).collect();
         let writes = targets
             .iter()
             .take_while(|(_, c)| *c != Change::Remove)
@@ -227,7 +225,7 @@ impl Transaction {
             let io = |e| Step::Io(target.clone(), e);
             match part {
                 Part::Read => {
-                    if *change != Change::Create && originals[at].get().is_none() {
+                    if *change != Change::Create && known[at].is_none() {
                         let _ = originals[at].set(fs::read(target).map_err(io)?);
                     }
                     Ok(())
@@ -251,11 +249,13 @@ impl Transaction {
             crew.run(Part::Read, targets.len()).map_err(untouched)?;
             let entries: Vec<Entry> = targets
                 .iter()
-                .zip(&originals)
-                .map(|((target, change), original)| Entry {
+                .zip(known.iter().zip(&originals))
+                .map(|((target, change), (known, read))| Entry {
                     target: target.clone(),
                     change: *change,
-                    original: original.get().cloned(),
+                    original: known
+                        .map(|t| t.as_bytes().to_vec())
+                        .or_else(|| read.get().cloned()),
                 })
                 .collect();
             journal::write(&journal, pid, &entries)

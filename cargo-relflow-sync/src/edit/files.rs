@@ -144,15 +144,15 @@ impl FileSet {
     /// commit.
     pub fn into_transaction(self) -> Transaction {
         let mut txn = Transaction::new();
-        for (path, entry) in self.changed() {
-            let link = self.root.join(path);
-            match (&entry.current, &entry.original) {
-                (Some(text), original) => {
-                    txn.write_over(entry.target.clone(), original.clone(), text)
-                }
-                (None, Some(original)) if entry.target == link => {
-                    txn.remove_read(link, original.clone())
-                }
+        // The set is consumed: its texts move into the transaction, uncopied.
+        for (path, entry) in self.files {
+            if entry.original == entry.current {
+                continue;
+            }
+            let link = self.root.join(&path);
+            match (entry.current, entry.original) {
+                (Some(text), original) => txn.write_over(entry.target, original, text),
+                (None, Some(original)) if entry.target == link => txn.remove_read(link, original),
                 // A removed symlink goes, not what it points to.
                 (None, _) => txn.remove(link),
             }
