@@ -120,16 +120,37 @@ impl fmt::Display for NotUtf8 {
 
 impl std::error::Error for NotUtf8 {}
 
+/// The size up to which [`read_text_file`] reads a file through a buffer on the stack.
+const SMALL_FILE: usize = 8 * 1024;
+
 /// Reads a text file as `fs::read_to_string` does, without first asking for its size (manifests
 /// are small, and discovery reads hundreds of them: one system call fewer each counts). Text that
 /// is not UTF-8 is an [`std::io::ErrorKind::InvalidData`] error carrying [`NotUtf8`].
+///
+/// A file that fits in 8 KiB is read through a buffer on the stack and kept in
+/// exactly its own length: a buffer allocated ahead for each of a thousand manifests touches a
+/// fresh page of memory each, and that, not the reading, was most of what it cost.
 pub fn read_text_file(path: &Utf8Path) -> std::io::Result<String> {
     use std::io::Read;
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    // `File::read_to_end` would ask for the size and position first; through `Take` it reads.
-    std::fs::File::open(path)?
-        .take(u64::MAX)
-        .read_to_end(&mut bytes)?;
+    let mut file = std::fs::File::open(path)?;
+    let mut head = [0u8; SMALL_FILE];
+    let mut filled = 0;
+    let bytes = loop {
+        match file.read(&mut head[filled..]) {
+            Ok(0) => break head[..filled].to_vec(),
+            Ok(read) => {
+                filled += read;
+                if filled == head.len() {
+                    let mut bytes = Vec::with_capacity(2 * SMALL_FILE);
+                    bytes.extend_from_slice(&head);
+                    file.read_to_end(&mut bytes)?;
+                    break bytes;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    };
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let line = error.as_bytes()[..offset]
@@ -158,6 +179,29 @@ pub fn read_error(path: &Utf8Path, error: &std::io::Error) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_around_the_stack_buffer_size_are_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8Path::from_path(dir.path()).unwrap();
+        for len in [
+            0,
+            1,
+            SMALL_FILE - 1,
+            SMALL_FILE,
+            SMALL_FILE + 1,
+            5 * SMALL_FILE + 3,
+        ] {
+            let text: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let path = root.join(format!("f{len}"));
+            std::fs::write(&path, &text).unwrap();
+            let read = read_text_file(&path).unwrap();
+            assert_eq!(read.len(), len);
+            assert_eq!(read, text);
+        }
+    }
 
     #[test]
     fn a_file_that_is_not_utf8_is_an_error_at_its_line() {

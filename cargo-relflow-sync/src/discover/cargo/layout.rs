@@ -4,8 +4,10 @@
 //! dependencies inside the workspace, which cargo makes members too.
 
 use std::collections::{BTreeMap, HashSet};
+use std::io::ErrorKind;
 
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
+use toml::de::{DeTable, DeValue};
 
 use super::relative;
 use crate::discover::DiscoverError;
@@ -13,19 +15,25 @@ use crate::{Ecosystem, InputError, Package, Publish, VersionSource};
 
 /// The crates of the workspace at `root/Cargo.toml`: names, versions, directories and publish
 /// settings, but no dependencies. No packages when there is no such file.
+///
+/// Each manifest is read once, parsed into the parser's borrowed tree (no owned copy of it is
+/// built), and dropped as soon as its package and path dependencies are taken from it.
 pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
     let manifest = root.join("Cargo.toml");
-    let Some((root_doc, root_text)) = read_table(&manifest)? else {
-        return Ok(Vec::new());
+    let root_text = match read_if_present(&manifest) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Ok(Vec::new()),
+        Err(e) => return Err(DiscoverError::Input(crate::diag::read_error(&manifest, &e))),
     };
-    let workspace = root_doc.get("workspace");
+    let root_doc = parse_manifest(&manifest, &root_text)?;
+    let workspace = table(&root_doc, "workspace");
     let strings = |key: &str| -> Vec<String> {
         workspace
-            .and_then(|w| w.get(key))
-            .and_then(toml::Value::as_array)
+            .and_then(|w| get(w, key))
+            .and_then(DeValue::as_array)
             .map(|a| {
                 a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .filter_map(|v| v.get_ref().as_str().map(str::to_owned))
                     .collect()
             })
             .unwrap_or_default()
@@ -34,49 +42,59 @@ pub fn layout_cargo(root: &Utf8Path) -> Result<Vec<Package>, DiscoverError> {
         root,
         members: strings("members"),
         excluded: strings("exclude"),
+        workspace_version: workspace
+            .and_then(|w| table(w, "package"))
+            .and_then(|p| string(p, "version")),
+        workspace_deps: workspace.and_then(|w| table(w, "dependencies")),
     };
-    let mut dirs = rules.listed(&root_text)?;
-    if root_doc.get("package").is_some() {
-        dirs.push(Utf8PathBuf::new());
-    }
-    let workspace_version = workspace
-        .and_then(|w| w.get("package"))
-        .and_then(|p| p.get("version"))
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned);
-    let manifests = rules.with_path_dependencies(dirs, root_doc)?;
-    Ok(manifests
+    let mut listed: Vec<(Utf8PathBuf, Manifest)> = rules
+        .listed(&root_text)?
         .into_iter()
-        .filter_map(|(dir, doc)| package(dir, &doc, workspace_version.as_deref()))
+        .map(|(dir, text)| (dir, Manifest::Text(text)))
+        .collect();
+    if root_doc.get("package").is_some() {
+        listed.push((Utf8PathBuf::new(), Manifest::Root(&root_doc)));
+    }
+    Ok(rules
+        .with_path_dependencies(listed)?
+        .into_values()
+        .flatten()
         .collect())
+}
+
+/// A member's manifest waiting to be read: the root's, parsed already, or another's text.
+enum Manifest<'r, 't> {
+    Root(&'r DeTable<'t>),
+    Text(String),
 }
 
 /// The package a member's manifest describes; `None` for a manifest without `[package]` or name
 /// (the root of a virtual workspace).
 fn package(
     dir: Utf8PathBuf,
-    doc: &toml::Table,
+    doc: &DeTable<'_>,
     workspace_version: Option<&str>,
 ) -> Option<Package> {
-    let package = doc.get("package")?;
-    let name = package.get("name").and_then(toml::Value::as_str)?;
-    let version = package.get("version");
+    let package = table(doc, "package")?;
+    let name = string(package, "name")?;
+    let version = get(package, "version");
     let inherits = version
-        .and_then(|v| v.get("workspace"))
-        .and_then(toml::Value::as_bool)
+        .and_then(DeValue::as_table)
+        .and_then(|v| get(v, "workspace"))
+        .and_then(DeValue::as_bool)
         == Some(true);
     let version_text = if inherits {
         workspace_version.map(str::to_owned)
     } else {
-        version.and_then(toml::Value::as_str).map(str::to_owned)
+        version.and_then(DeValue::as_str).map(str::to_owned)
     };
-    let publish = match package.get("publish") {
+    let publish = match get(package, "publish") {
         Some(item) if item.as_bool() == Some(false) => Publish::No,
         Some(item) => match item.as_array() {
             Some(list) if list.is_empty() => Publish::No,
             Some(list) => Publish::Registries(
                 list.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .filter_map(|v| v.get_ref().as_str().map(str::to_owned))
                     .collect(),
             ),
             None => Publish::Default,
@@ -104,14 +122,18 @@ fn package(
     })
 }
 
-/// The `[workspace]` rules that decide membership.
-struct Members<'a> {
+/// The `[workspace]` rules that decide membership, and what members inherit from it.
+struct Members<'a, 'r, 't> {
     root: &'a Utf8Path,
     members: Vec<String>,
     excluded: Vec<String>,
+    /// `[workspace.package] version`.
+    workspace_version: Option<&'r str>,
+    /// `[workspace.dependencies]`.
+    workspace_deps: Option<&'r DeTable<'t>>,
 }
 
-impl Members<'_> {
+impl<'r, 't> Members<'_, 'r, 't> {
     /// Whether the absolute directory `dir` is excluded, as cargo's `is_excluded`: under an
     /// `exclude` entry and not under a `members` entry taken literally.
     fn is_excluded(&self, dir: &Utf8Path) -> bool {
@@ -124,8 +146,8 @@ impl Members<'_> {
                 .any(|m| dir.starts_with(self.root.join(m)))
     }
 
-    /// The member directories (relative to the root) that `members` lists, as cargo's
-    /// `WorkspaceRootConfig::members_paths` expands them:
+    /// The member directories (relative to the root) that `members` lists, with their
+    /// manifests' text, as cargo's `WorkspaceRootConfig::members_paths` expands them:
     ///
     /// - a member is a glob; what it matches that is not a directory (bevy's
     ///   `examples/no_std/README.md` under `examples/no_std/*`, a `.DS_Store`) is no member;
@@ -133,8 +155,8 @@ impl Members<'_> {
     /// - a directory under an `exclude` entry is no member (see [`Members::is_excluded`]);
     /// - any other directory must hold a `Cargo.toml`: cargo refuses the workspace otherwise,
     ///   and so does this (exit 2, at the member's line of the root manifest).
-    fn listed(&self, root_text: &str) -> Result<Vec<Utf8PathBuf>, DiscoverError> {
-        let mut dirs = Vec::new();
+    fn listed(&self, root_text: &str) -> Result<Vec<(Utf8PathBuf, String)>, DiscoverError> {
+        let mut listed = Vec::new();
         for member in &self.members {
             let pattern = self.root.join(member);
             let matches: Vec<Utf8PathBuf> = glob::glob(pattern.as_str())
@@ -155,103 +177,111 @@ impl Members<'_> {
                     continue;
                 }
                 let dir = normalized(&relative(self.root, &path));
-                // One lookup for a member with its manifest; a match that is no directory is no
-                // member (looked at only when the manifest is not there).
-                if !self.root.join(&dir).join("Cargo.toml").is_file() {
-                    if globbed && !path.is_dir() {
-                        continue;
+                // Reading the manifest is the lookup; a match that is no directory is no member
+                // (looked at only when the manifest is not there).
+                let manifest = self.root.join(&dir).join("Cargo.toml");
+                let text = match read_if_present(&manifest) {
+                    Ok(Some(text)) => text,
+                    Ok(None) if globbed && !path.is_dir() => continue,
+                    Ok(None) => {
+                        let error = member_error(
+                            root_text,
+                            member,
+                            format!(
+                                "failed to load manifest for workspace member `{dir}`: \
+                                 `{dir}/Cargo.toml` does not exist"
+                            ),
+                        )
+                        .with_hint(format!(
+                            "cargo refuses this workspace too; add a Cargo.toml to `{dir}`, \
+                             remove the directory, or list it in `[workspace] exclude`"
+                        ));
+                        return Err(DiscoverError::Input(error));
                     }
-                    let error = member_error(
-                        root_text,
-                        member,
-                        format!(
-                            "failed to load manifest for workspace member `{dir}`: \
-                             `{dir}/Cargo.toml` does not exist"
-                        ),
-                    )
-                    .with_hint(format!(
-                        "cargo refuses this workspace too; add a Cargo.toml to `{dir}`, remove \
-                         the directory, or list it in `[workspace] exclude`"
-                    ));
-                    return Err(DiscoverError::Input(error));
-                }
-                dirs.push(dir);
+                    Err(e) => {
+                        return Err(DiscoverError::Input(crate::diag::read_error(&manifest, &e)));
+                    }
+                };
+                listed.push((dir, text));
             }
         }
-        Ok(dirs)
+        Ok(listed)
     }
 
-    /// Every member's manifest by directory: the `listed` ones (the root's already read) and,
-    /// as cargo's `find_path_deps` adds them, the path dependencies inside the workspace root
-    /// that are not excluded, and theirs in turn. A path dependency whose manifest cannot be
-    /// found is left out here (cargo refuses it, and every other command says so).
+    /// Every member's package by directory (`None` for a manifest without one): the `listed`
+    /// ones and, as cargo's `find_path_deps` adds them, the path dependencies inside the
+    /// workspace root that are not excluded, and theirs in turn. A path dependency whose
+    /// manifest cannot be found is left out here (cargo refuses it, and every other command
+    /// says so).
     fn with_path_dependencies(
         &self,
-        listed: Vec<Utf8PathBuf>,
-        root_doc: toml::Table,
-    ) -> Result<BTreeMap<Utf8PathBuf, toml::Table>, DiscoverError> {
-        let workspace_deps = root_doc
-            .get("workspace")
-            .and_then(|w| w.get("dependencies"))
-            .and_then(toml::Value::as_table)
-            .cloned()
-            .unwrap_or_default();
-        let mut manifests: BTreeMap<Utf8PathBuf, toml::Table> = BTreeMap::new();
-        let mut root_doc = Some(root_doc);
+        listed: Vec<(Utf8PathBuf, Manifest<'r, 't>)>,
+    ) -> Result<BTreeMap<Utf8PathBuf, Option<Package>>, DiscoverError> {
+        let mut members: BTreeMap<Utf8PathBuf, Option<Package>> = BTreeMap::new();
         // The listed members are read anyway: a path dependency on one needs no lookup.
-        let mut queued: HashSet<Utf8PathBuf> = listed.iter().cloned().collect();
-        let mut pending: Vec<Utf8PathBuf> = listed.into_iter().rev().collect();
-        while let Some(dir) = pending.pop() {
-            if manifests.contains_key(&dir) {
+        let mut queued: HashSet<Utf8PathBuf> = listed.iter().map(|(dir, _)| dir.clone()).collect();
+        let mut pending: Vec<(Utf8PathBuf, Manifest<'r, 't>)> = listed.into_iter().rev().collect();
+        while let Some((dir, manifest)) = pending.pop() {
+            if members.contains_key(&dir) {
                 continue;
             }
-            let doc = if dir.as_str().is_empty() {
-                match root_doc.take() {
-                    Some(doc) => doc,
-                    None => continue,
-                }
-            } else {
-                match read_table(&self.root.join(&dir).join("Cargo.toml"))? {
-                    Some((doc, _)) => doc,
-                    // A listed member's manifest was there a moment ago: gone since, no member.
-                    None => continue,
+            let parsed;
+            let doc = match &manifest {
+                Manifest::Root(doc) => *doc,
+                Manifest::Text(text) => {
+                    parsed = parse_manifest(&self.root.join(&dir).join("Cargo.toml"), text)?;
+                    &parsed
                 }
             };
-            for path in path_dependencies(&doc, &workspace_deps) {
+            for path in path_dependencies(doc, self.workspace_deps) {
                 let base = if path.inherited {
                     Utf8PathBuf::new()
                 } else {
                     dir.clone()
                 };
-                let Some(dep) = lexical(&base.join(&path.path)) else {
+                let Some(dep) = lexical(&base.join(path.path)) else {
                     continue; // above the root: outside the workspace
                 };
                 let absolute = self.root.join(&dep);
-                if !queued.contains(&dep)
-                    && !self.is_excluded(&absolute)
-                    && absolute.join("Cargo.toml").is_file()
-                {
-                    queued.insert(dep.clone());
-                    pending.push(dep);
+                if queued.contains(&dep) || self.is_excluded(&absolute) {
+                    continue;
+                }
+                let dep_manifest = absolute.join("Cargo.toml");
+                match read_if_present(&dep_manifest) {
+                    Ok(Some(text)) => {
+                        queued.insert(dep.clone());
+                        pending.push((dep, Manifest::Text(text)));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        return Err(DiscoverError::Input(crate::diag::read_error(
+                            &dep_manifest,
+                            &e,
+                        )));
+                    }
                 }
             }
-            manifests.insert(dir, doc);
+            let package = package(dir.clone(), doc, self.workspace_version);
+            members.insert(dir, package);
         }
-        Ok(manifests)
+        Ok(members)
     }
 }
 
 /// A `path` of a dependency entry; `inherited` when it comes from `[workspace.dependencies]`
 /// (relative to the root then, not to the member).
-struct PathDependency {
-    path: String,
+struct PathDependency<'a> {
+    path: &'a str,
     inherited: bool,
 }
 
 /// The `path` of every dependency entry of a manifest, in all dependency tables, target-specific
 /// ones included; entries with `workspace = true` take the root's `[workspace.dependencies]`
 /// entry's path.
-fn path_dependencies(doc: &toml::Table, workspace_deps: &toml::Table) -> Vec<PathDependency> {
+fn path_dependencies<'a>(
+    doc: &'a DeTable<'_>,
+    workspace_deps: Option<&'a DeTable<'_>>,
+) -> Vec<PathDependency<'a>> {
     const TABLES: [&str; 5] = [
         "dependencies",
         "dev-dependencies",
@@ -260,37 +290,50 @@ fn path_dependencies(doc: &toml::Table, workspace_deps: &toml::Table) -> Vec<Pat
         "build_dependencies",
     ];
     let mut out = Vec::new();
-    let mut collect = |tables: &toml::Table| {
-        for table in TABLES {
-            let Some(entries) = tables.get(table).and_then(toml::Value::as_table) else {
+    let mut collect = |tables: &'a DeTable<'_>| {
+        for name in TABLES {
+            let Some(entries) = table(tables, name) else {
                 continue;
             };
             for (key, entry) in entries {
-                let inherited = entry.get("workspace").and_then(toml::Value::as_bool) == Some(true);
+                let entry = entry.get_ref().as_table();
+                let inherited = entry
+                    .and_then(|e| get(e, "workspace"))
+                    .and_then(DeValue::as_bool)
+                    == Some(true);
                 let source = if inherited {
-                    workspace_deps.get(key)
+                    workspace_deps.and_then(|deps| table(deps, key.get_ref()))
                 } else {
-                    Some(entry)
+                    entry
                 };
-                if let Some(path) = source
-                    .and_then(|s| s.get("path"))
-                    .and_then(toml::Value::as_str)
-                {
-                    out.push(PathDependency {
-                        path: path.to_owned(),
-                        inherited,
-                    });
+                if let Some(path) = source.and_then(|s| string(s, "path")) {
+                    out.push(PathDependency { path, inherited });
                 }
             }
         }
     };
     collect(doc);
-    if let Some(targets) = doc.get("target").and_then(toml::Value::as_table) {
-        for tables in targets.values().filter_map(toml::Value::as_table) {
+    if let Some(targets) = table(doc, "target") {
+        for tables in targets.values().filter_map(|t| t.get_ref().as_table()) {
             collect(tables);
         }
     }
     out
+}
+
+/// The value at `key` of `table`.
+fn get<'a, 't>(table: &'a DeTable<'t>, key: &str) -> Option<&'a DeValue<'t>> {
+    table.get(key).map(|value| value.get_ref())
+}
+
+/// The table at `key` of `table`, if that is a table.
+fn table<'a, 't>(table: &'a DeTable<'t>, key: &str) -> Option<&'a DeTable<'t>> {
+    get(table, key)?.as_table()
+}
+
+/// The string at `key` of `table`, if that is a string.
+fn string<'a>(table: &'a DeTable<'_>, key: &str) -> Option<&'a str> {
+    get(table, key)?.as_str()
 }
 
 /// An error about the workspace member `member` of the root Cargo.toml, at the line that
@@ -337,23 +380,29 @@ fn lexical(path: &Utf8Path) -> Option<Utf8PathBuf> {
     Some(out)
 }
 
-/// Reads and parses a manifest with the plain (non-editing) TOML parser, which is what the hot
-/// path of `check` can afford, with its text; `None` when the file does not exist.
-fn read_table(path: &Utf8Path) -> Result<Option<(toml::Table, String)>, DiscoverError> {
-    let text = match crate::diag::read_text_file(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(DiscoverError::Input(crate::diag::read_error(path, &e))),
-    };
-    let table = toml::from_str(&text).map_err(|e| {
-        let mut error =
-            InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
-        if let Some(span) = e.span() {
-            error = error.at_offset(&text, span.start);
-        }
-        DiscoverError::Input(error)
-    })?;
-    Ok(Some((table, text)))
+/// The text of the manifest at `path`; `None` when there is none (the path, or a directory on
+/// the way to it, does not exist, or a file stands where a directory should).
+fn read_if_present(path: &Utf8Path) -> std::io::Result<Option<String>> {
+    match crate::diag::read_text_file(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Parses a manifest with the plain (non-editing) TOML parser, into the tree it builds while
+/// parsing, borrowed from `text`: what the hot path of `check` can afford.
+fn parse_manifest<'t>(path: &Utf8Path, text: &'t str) -> Result<DeTable<'t>, DiscoverError> {
+    DeTable::parse(text)
+        .map(toml::Spanned::into_inner)
+        .map_err(|e| {
+            let mut error =
+                InputError::in_file(path, format!("invalid Cargo manifest: {}", e.message()));
+            if let Some(span) = e.span() {
+                error = error.at_offset(text, span.start);
+            }
+            DiscoverError::Input(error)
+        })
 }
 
 #[cfg(test)]
