@@ -23,8 +23,13 @@ pub(crate) fn dirs_with_file(root: &Utf8Path, name: &str) -> Vec<String> {
         rel: String::new(),
         ignores: None,
     }];
+    let leaves = Leaves::of(root);
     while let Some(folder) = pending.pop() {
-        let Some(listing) = list(&folder.path, name) else {
+        let listing = match leaves.leaf(&folder.path, name) {
+            Some(Leaf::Without) => continue,
+            Some(Leaf::With) | None => list(&folder.path, name),
+        };
+        let Some(listing) = listing else {
             continue;
         };
         let ignores = match listing.has_gitignore {
@@ -54,6 +59,94 @@ pub(crate) fn dirs_with_file(root: &Utf8Path, name: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// A folder without subfolders, told apart without listing it (see [`Leaves`]).
+enum Leaf {
+    /// It does not hold the wanted file: nothing in it to look at.
+    Without,
+    /// It holds the wanted file: it is listed, for its `.gitignore`.
+    With,
+}
+
+/// Folders without subfolders, found from their link count where the file system keeps the
+/// Unix convention that a folder's link count is 2 plus its number of subfolders (ext2/3/4, XFS
+/// and tmpfs do; btrfs and overlayfs do not, so there every folder is listed). Such a folder
+/// needs two lookups, of itself and of the wanted file, instead of a listing (open, two reads,
+/// close): in an npm monorepo of 1,000 packages, 2,000 system calls fewer.
+///
+/// Only folders on the root's own device count (a file system mounted below the root may not
+/// keep the convention).
+#[cfg(target_os = "linux")]
+struct Leaves {
+    /// The root's device, when its file system keeps the convention.
+    device: Option<(u32, u32)>,
+}
+
+#[cfg(target_os = "linux")]
+impl Leaves {
+    /// The file systems (`statfs` magic numbers) whose folder link counts are known to follow
+    /// the convention.
+    const COUNTING: [i64; 3] = [
+        0xEF53,      // ext2, ext3, ext4
+        0x5846_5342, // XFS
+        0x0102_1994, // tmpfs
+    ];
+
+    fn of(root: &Utf8Path) -> Self {
+        // `f_type` is an `i64` here, of another width on other architectures.
+        #[allow(clippy::unnecessary_cast)]
+        let counting = rustix::fs::statfs(root.as_std_path())
+            .is_ok_and(|fs| Self::COUNTING.contains(&(fs.f_type as i64)));
+        let device = counting
+            .then(|| Self::stat(root).ok())
+            .flatten()
+            .map(|stat| (stat.stx_dev_major, stat.stx_dev_minor));
+        Leaves { device }
+    }
+
+    fn stat(path: &Utf8Path) -> rustix::io::Result<rustix::fs::Statx> {
+        use rustix::fs::{AtFlags, StatxFlags, CWD};
+        rustix::fs::statx(
+            CWD,
+            path.as_std_path(),
+            AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::TYPE | StatxFlags::NLINK,
+        )
+    }
+
+    /// Whether `dir` is a folder without subfolders, and whether it holds a regular file
+    /// `name`; `None` when that cannot be told without listing it.
+    fn leaf(&self, dir: &Utf8Path, name: &str) -> Option<Leaf> {
+        let device = self.device?;
+        let stat = Self::stat(dir).ok()?;
+        let is_dir = rustix::fs::FileType::from_raw_mode(stat.stx_mode.into())
+            == rustix::fs::FileType::Directory;
+        if !is_dir || stat.stx_nlink != 2 || (stat.stx_dev_major, stat.stx_dev_minor) != device {
+            return None;
+        }
+        let file = Self::stat(&dir.join(name));
+        let is_file = file.is_ok_and(|file| {
+            rustix::fs::FileType::from_raw_mode(file.stx_mode.into())
+                == rustix::fs::FileType::RegularFile
+        });
+        Some(if is_file { Leaf::With } else { Leaf::Without })
+    }
+}
+
+/// Elsewhere every folder is listed.
+#[cfg(not(target_os = "linux"))]
+struct Leaves;
+
+#[cfg(not(target_os = "linux"))]
+impl Leaves {
+    fn of(_root: &Utf8Path) -> Self {
+        Leaves
+    }
+
+    fn leaf(&self, _dir: &Utf8Path, _name: &str) -> Option<Leaf> {
+        None
+    }
 }
 
 /// A folder still to list.
@@ -257,6 +350,8 @@ mod tests {
             "nested/sub/gen",
             "logs/today",
             "deep/x/y/z/out",
+            // A folder without subfolders whose own .gitignore ignores the file.
+            "leafy",
         ];
         write(
             &root,
@@ -265,6 +360,7 @@ mod tests {
         );
         write(&root, "nested/.gitignore", "gen\n!kept\n");
         write(&root, "deep/x/.gitignore", "out/\n");
+        write(&root, "leafy/.gitignore", "pyproject.toml\n");
         write(&root, "keep/other/pyproject.toml", "");
         for dir in wanted.iter().chain(&unwanted) {
             let rel = if dir.is_empty() {
