@@ -188,27 +188,20 @@ impl Repo {
 
     /// The `.changeset` folder, or an error with a hint when it is missing.
     pub fn changeset_dir(&self) -> Result<Utf8PathBuf, InputError> {
-        let dir = self.root().join(CHANGESET_DIR);
-        if dir.is_dir() {
-            Ok(dir)
-        } else {
-            Err(
-                InputError::new("There is no .changeset directory in this project")
-                    .with_path(self.root())
-                    .with_hint("run `cargo relflow init` to create it"),
-            )
-        }
+        changeset_dir(self.root())
     }
 
     /// Reads every changeset (`.changeset/*.md`, then `.changeset/pre/*.md`) in file-name byte
     /// order, and checks that each names known packages.
     pub fn read_changesets(&self) -> Result<Vec<ChangesetFile>, InputError> {
-        let dir = self.changeset_dir()?;
-        let mut files = read_dir_changesets(&dir, "")?;
-        let pre_dir = dir.join("pre");
-        if pre_dir.is_dir() {
-            files.extend(read_dir_changesets(&pre_dir, "pre/")?);
-        }
+        self.checked_changesets(read_changeset_files(self.root())?)
+    }
+
+    /// `files` (from [`read_changeset_files`]), once every package they name is known.
+    pub fn checked_changesets(
+        &self,
+        files: Vec<ChangesetFile>,
+    ) -> Result<Vec<ChangesetFile>, InputError> {
         let names = NameIndex::new(self.packages());
         for file in &files {
             for release in &file.changeset.releases {
@@ -337,6 +330,34 @@ pub fn changeset_ids(root: &Utf8Path) -> Vec<String> {
         all.extend(ids(&pre, "pre/"));
     }
     all
+}
+
+/// `root/.changeset`, which must exist.
+fn changeset_dir(root: &Utf8Path) -> Result<Utf8PathBuf, InputError> {
+    let dir = root.join(CHANGESET_DIR);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(
+            InputError::new("There is no .changeset directory in this project")
+                .with_path(root)
+                .with_hint("run `cargo relflow init` to create it"),
+        )
+    }
+}
+
+/// Every changeset file of the repository at `root` (`.changeset/*.md`, then
+/// `.changeset/pre/*.md`), read and parsed, in file-name byte order. The packages they name are
+/// not looked up: that is [`Repo::checked_changesets`], once the packages are known (so the
+/// files can be read while they are discovered).
+pub fn read_changeset_files(root: &Utf8Path) -> Result<Vec<ChangesetFile>, InputError> {
+    let dir = changeset_dir(root)?;
+    let mut files = read_dir_changesets(&dir, "")?;
+    let pre_dir = dir.join("pre");
+    if pre_dir.is_dir() {
+        files.extend(read_dir_changesets(&pre_dir, "pre/")?);
+    }
+    Ok(files)
 }
 
 fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetFile>, InputError> {

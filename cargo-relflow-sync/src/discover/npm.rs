@@ -5,6 +5,8 @@
 //! Patterns are globs relative to the root (`*` stays within one directory, `**` crosses
 //! directories); patterns starting with `!` exclude. `node_modules` and `.git` are never entered.
 
+mod checked;
+
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 
@@ -539,12 +541,14 @@ fn refuse_duplicate_keys(manifest: &Utf8Path, text: &str) -> Result<(), InputErr
 
 /// Parses a package.json into its top-level object.
 fn parse_json(manifest: &Utf8Path, text: &str) -> Result<Map<String, Value>, InputError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => {
-            refuse_duplicate_keys(manifest, text)?;
+    match checked::parse(text, &READ_FIELDS, &READ_FIELDS[4..]) {
+        Ok(checked::Parsed::Object { object, duplicate }) => {
+            if duplicate {
+                refuse_duplicate_keys(manifest, text)?;
+            }
             Ok(object)
         }
-        Ok(_) => Err(InputError::in_file(manifest, "expected a JSON object")
+        Ok(checked::Parsed::Other) => Err(InputError::in_file(manifest, "expected a JSON object")
             .with_line(1)
             .with_hint("package.json holds one object: { \"name\": ..., \"version\": ... }")),
         Err(e) => {

@@ -8,18 +8,26 @@ use cargo_relflow_sync::InputError;
 
 use crate::cli::CheckArgs;
 use crate::error::{Failure, Outcome};
-use crate::repo::Repo;
+use crate::repo::{read_changeset_files, Repo};
 use crate::ui::Ui;
 
 /// Exits 1 listing every changed package that no changeset names, with the command that fixes it.
 pub fn run(start: &Utf8Path, args: &CheckArgs, ui: &Ui) -> Result<Outcome, Failure> {
-    // git finds the changed paths while the packages are read.
-    let (repo, changed) = Repo::open_alongside(start, Depth::Layout, |root, base| {
-        changed_paths(root, base, args)
+    // git finds the changed paths while the packages are read, and the changeset files are
+    // read meanwhile on a thread of their own (git is what `check` waits for last).
+    let (repo, (changed, files)) = Repo::open_alongside(start, Depth::Layout, |root, base| {
+        std::thread::scope(|scope| {
+            let files = scope.spawn(|| read_changeset_files(root));
+            let changed = changed_paths(root, base, args);
+            let files = files
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (changed, files)
+        })
     })?;
     repo.warnings.iter().for_each(|w| ui.warn(w));
     let changesets: Vec<Changeset> = repo
-        .read_changesets()?
+        .checked_changesets(files?)?
         .into_iter()
         .map(|f| f.changeset)
         .collect();

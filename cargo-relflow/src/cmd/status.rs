@@ -11,7 +11,7 @@ use cargo_relflow_sync::InputError;
 
 use crate::cli::{StatusArgs, StatusFormat};
 use crate::error::{Failure, Outcome};
-use crate::repo::{Repo, CHANGESET_DIR};
+use crate::repo::{read_changeset_files, Repo, CHANGESET_DIR};
 use crate::ui::Ui;
 
 /// Prints the plan; exits 1, as Changesets does, when packages changed but no changeset exists.
@@ -19,14 +19,16 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
     // git finds the changed paths while the packages are read. Without `--since`, they only
     // matter when no changeset will be found (the exit-1 rule below); a pending changeset outside
     // pre mode always counts, so then git is not run at all.
-    let (repo, changed) = Repo::open_alongside(start, Depth::Full, |root, base| {
+    // The changeset files are read meanwhile too, before git when it runs.
+    let (repo, (changed, files)) = Repo::open_alongside(start, Depth::Full, |root, base| {
+        let files = read_changeset_files(root);
         if args.since.is_none() && has_pending_changeset(root) {
-            return Ok(None);
+            return (Ok(None), files);
         }
-        changed_paths(root, base, args.since.as_deref())
+        (changed_paths(root, base, args.since.as_deref()), files)
     })?;
     repo.warnings.iter().for_each(|w| ui.warn(w));
-    let mut files = repo.read_changesets()?;
+    let mut files = repo.checked_changesets(files?)?;
     let changed = changed?;
     if changed.is_none() {
         ui.verbose("not checking for changed packages (changesets are pending, or the base branch does not exist)");
