@@ -39,6 +39,8 @@ pub struct ChangesetFile {
     pub path: Utf8PathBuf,
     /// What it says.
     pub changeset: Changeset,
+    /// Its text, as read.
+    pub text: String,
 }
 
 impl Repo {
@@ -371,7 +373,11 @@ fn read_dir_changesets(dir: &Utf8Path, id_prefix: &str) -> Result<Vec<ChangesetF
                 .map_err(|e| cargo_relflow_sync::diag::read_error(&path, &e))?;
             let id = format!("{id_prefix}{}", name.trim_end_matches(".md"));
             let changeset = parse_changeset(&id, &text).map_err(|e| e.into_input_error(&path))?;
-            Ok(ChangesetFile { path, changeset })
+            Ok(ChangesetFile {
+                path,
+                changeset,
+                text,
+            })
         })
         .collect()
 }

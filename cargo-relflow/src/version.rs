@@ -111,16 +111,22 @@ pub fn prepare(
     repo: &Repo,
     request: &VersionRequest,
 ) -> Result<Result<VersionRun, Nothing>, Failure> {
-    prepare_with(repo, request, None)
+    prepare_with(repo, request, None, None)
 }
 
-/// [`prepare`] with the changesets' history already being read (`None`: read it here).
+/// [`prepare`] with the changesets' history already being read (`None`: read it here), and
+/// their files already read ([`crate::repo::read_changeset_files`], while the packages were
+/// discovered; `None`: read them here).
 pub fn prepare_with(
     repo: &Repo,
     request: &VersionRequest,
     history: Option<History>,
+    files: Option<Result<Vec<ChangesetFile>, InputError>>,
 ) -> Result<Result<VersionRun, Nothing>, Failure> {
-    let files_read = repo.read_changesets()?;
+    let files_read = match files {
+        Some(files) => repo.checked_changesets(files?)?,
+        None => repo.read_changesets()?,
+    };
     let pre = repo.pre.as_ref();
     if request.snapshot.is_some() && pre.is_some_and(|p| p.mode == PreMode::Pre) {
         return Err(InputError::new("Snapshot release is not allowed in pre mode")
@@ -413,12 +419,12 @@ fn consume_changesets(
                 if file.changeset.id.starts_with("pre/") {
                     continue;
                 }
-                let text = files.read(&file.path)?.to_owned();
+                // The file as read a moment ago; the set does not read it again.
+                files.remove_read(&file.path, file.text.clone())?;
                 files.write(
                     &dir.join("pre").join(format!("{}.md", file.changeset.id)),
-                    text,
+                    file.text.clone(),
                 )?;
-                files.remove(&file.path)?;
             }
         }
         Some(PreState {
@@ -427,7 +433,7 @@ fn consume_changesets(
         }) => {
             files.remove(&dir.join("pre.json"))?;
             for file in changeset_files.iter().filter(|f| !names_skipped(f)) {
-                files.remove(&file.path)?;
+                files.remove_read(&file.path, file.text.clone())?;
             }
         }
         None => {
@@ -435,7 +441,7 @@ fn consume_changesets(
                 .iter()
                 .filter(|f| used(f) && !names_skipped(f))
             {
-                files.remove(&file.path)?;
+                files.remove_read(&file.path, file.text.clone())?;
             }
         }
     }

@@ -55,6 +55,16 @@ impl FileSet {
     }
 
     fn entry(&mut self, path: &Utf8Path) -> Result<&mut Entry, InputError> {
+        self.entry_known(path, None)
+    }
+
+    /// The entry of `path`, made with `known` as the text on disk when given (the caller read
+    /// it already), else read now.
+    fn entry_known(
+        &mut self,
+        path: &Utf8Path,
+        known: Option<String>,
+    ) -> Result<&mut Entry, InputError> {
         // `./a` and `a` are one file: a generic package at `path = "."` names its version file
         // with the `./`, a `[[sync]]` target or a pin names it without.
         let path: Utf8PathBuf = path
@@ -76,10 +86,13 @@ impl FileSet {
                         .insert(crate::inside::Resolver::new(&self.root).map_err(outside)?),
                 };
                 let target = resolver.resolve(path).map_err(outside)?;
-                let original = match crate::diag::read_text_file(&target) {
-                    Ok(text) => Some(text),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                    Err(e) => return Err(crate::diag::read_error(path, &e)),
+                let original = match known {
+                    Some(text) => Some(text),
+                    None => match crate::diag::read_text_file(&target) {
+                        Ok(text) => Some(text),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                        Err(e) => return Err(crate::diag::read_error(path, &e)),
+                    },
                 };
                 Ok(entry.insert(Entry {
                     target,
@@ -124,6 +137,14 @@ impl FileSet {
     /// Removes `path`.
     pub fn remove(&mut self, path: &Utf8Path) -> Result<(), InputError> {
         self.entry(path)?.current = None;
+        Ok(())
+    }
+
+    /// Removes `path`, whose text on disk the caller has just read (`text`): it is not read
+    /// again (a release consumes thousands of changesets, each parsed already). When the set
+    /// holds `path` already, `text` is not used.
+    pub fn remove_read(&mut self, path: &Utf8Path, text: String) -> Result<(), InputError> {
+        self.entry_known(path, Some(text))?.current = None;
         Ok(())
     }
 
@@ -183,6 +204,41 @@ mod tests {
         let changes: Vec<_> = files.changes().collect();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].new, Some("version=2\nffi=2\n"));
+    }
+
+    #[test]
+    fn a_removal_with_its_text_read_is_not_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Utf8PathBuf::from_path_buf(dir.path().to_owned()).unwrap();
+        std::fs::write(root.join("c.md"), "as read\n").unwrap();
+        std::fs::write(root.join("d.md"), "on disk\n").unwrap();
+        let mut files = FileSet::new(&root);
+        // The caller's text is the original (the file is not read: it says otherwise on disk).
+        std::fs::write(root.join("c.md"), "changed since\n").unwrap();
+        files
+            .remove_read("c.md".into(), "as read\n".to_owned())
+            .unwrap();
+        // A file the set holds already keeps its original.
+        files.read("d.md".into()).unwrap();
+        files
+            .remove_read("d.md".into(), "ignored\n".to_owned())
+            .unwrap();
+        let changes: Vec<_> = files.changes().collect();
+        assert_eq!(
+            changes,
+            [
+                FileChange {
+                    path: "c.md".into(),
+                    old: Some("as read\n"),
+                    new: None
+                },
+                FileChange {
+                    path: "d.md".into(),
+                    old: Some("on disk\n"),
+                    new: None
+                },
+            ]
+        );
     }
 
     #[test]

@@ -8,16 +8,17 @@ use crate::cli::VersionArgs;
 use crate::error::{Failure, Outcome};
 use crate::format;
 use crate::lock::RepoLock;
-use crate::repo::Repo;
+use crate::repo::{read_changeset_files, Repo};
 use crate::ui::Ui;
 use crate::version::{prepare_with, History, Nothing, VersionRequest};
 
 /// Writes the release (all files or none), or prints its diff with `--dry-run`.
 pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Failure> {
     let lock = RepoLock::acquire(start, ui)?;
-    // The changesets' history is read while the packages are discovered.
-    let (repo, history) = Repo::open_alongside(start, Depth::Full, |root, _| {
-        (!args.no_changelog).then(|| History::start(root))
+    // The changesets' history and files are read while the packages are discovered.
+    let (repo, (history, files)) = Repo::open_alongside(start, Depth::Full, |root, _| {
+        let history = (!args.no_changelog).then(|| History::start(root));
+        (history, read_changeset_files(root))
     })?;
     repo.warnings.iter().for_each(|w| ui.warn(w));
     let request = VersionRequest {
@@ -29,7 +30,7 @@ pub fn run(start: &Utf8Path, args: &VersionArgs, ui: &Ui) -> Result<Outcome, Fai
         version: None,
         offline: args.offline,
     };
-    let run = match prepare_with(&repo, &request, history)? {
+    let run = match prepare_with(&repo, &request, history, Some(files))? {
         Ok(run) => run,
         Err(Nothing::NoChangesets) => {
             ui.warn("No unreleased changesets found.");
