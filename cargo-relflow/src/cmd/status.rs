@@ -2,7 +2,6 @@
 
 use camino::{Utf8Path, Utf8PathBuf};
 use cargo_relflow_changeset::changed::packages_needing_release;
-use cargo_relflow_changeset::parse::is_changeset_file_name;
 use cargo_relflow_changeset::plan::{plan, ReleasePlan};
 use cargo_relflow_changeset::{status, Changeset};
 use cargo_relflow_sync::discover::Depth;
@@ -11,7 +10,7 @@ use cargo_relflow_sync::InputError;
 
 use crate::cli::{StatusArgs, StatusFormat};
 use crate::error::{Failure, Outcome};
-use crate::repo::{read_changeset_files, Repo, CHANGESET_DIR};
+use crate::repo::{read_changeset_files, ChangesetFile, Repo, CHANGESET_DIR};
 use crate::ui::Ui;
 
 /// Prints the plan; exits 1, as Changesets does, when packages changed but no changeset exists.
@@ -22,7 +21,7 @@ pub fn run(start: &Utf8Path, args: &StatusArgs, ui: &Ui) -> Result<Outcome, Fail
     // The changeset files are read meanwhile too, before git when it runs.
     let (repo, (changed, files)) = Repo::open_alongside(start, Depth::Full, |root, base| {
         let files = read_changeset_files(root);
-        if args.since.is_none() && has_pending_changeset(root) {
+        if args.since.is_none() && has_pending_changeset(root, &files) {
             return (Ok(None), files);
         }
         (changed_paths(root, base, args.since.as_deref()), files)
@@ -110,18 +109,16 @@ fn changes_need_a_changeset(
     Ok(false)
 }
 
-/// Whether `.changeset/` holds a changeset that the plan will count: any, outside pre mode (in pre
-/// mode, changesets already versioned are dropped, so this says `false` and git decides).
-fn has_pending_changeset(root: &Utf8Path) -> bool {
-    let dir = root.join(CHANGESET_DIR);
-    if dir.join("pre.json").exists() {
+/// Whether `.changeset/` holds a changeset that the plan will count (`files`, as read from it):
+/// any, outside pre mode (in pre mode, changesets already versioned are dropped, so this says
+/// `false` and git decides).
+fn has_pending_changeset(root: &Utf8Path, files: &Result<Vec<ChangesetFile>, InputError>) -> bool {
+    if root.join(CHANGESET_DIR).join("pre.json").exists() {
         return false;
     }
-    dir.read_dir_utf8().is_ok_and(|entries| {
-        entries.filter_map(Result::ok).any(|entry| {
-            is_changeset_file_name(entry.file_name())
-                && entry.file_type().is_ok_and(|t| t.is_file())
-        })
+    // A folder that cannot be read is an error reported before git's answer is looked at.
+    files.as_ref().map_or(true, |files| {
+        files.iter().any(|f| !f.changeset.id.starts_with("pre/"))
     })
 }
 
